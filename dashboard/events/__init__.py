@@ -1,0 +1,1 @@
+"""News events: the curated catalogue, users' own files, and their alignment to sessions."""
