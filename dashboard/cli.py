@@ -305,6 +305,22 @@ def export_event_study(ctx, db, event_files, event_id, tickers, benchmark, estim
     emit(to_csv_text(result.summary if summary else result.daily), out)
 
 
+@cli.command()
+@db_option
+@events_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx, db, event_files, host, port):
+    """Run the dashboard (development server; use the Procfile's gunicorn line when hosted)."""
+    from dashboard.app import create_app
+
+    settings = settings_from(ctx, db, event_files)
+    app = create_app(settings)
+    click.echo(f"minerdash on http://{host}:{port}/ over {open_store(settings)!r}", err=True)
+    app.run(host=host, port=port, debug=False)
+
+
 def main() -> None:
     cli(prog_name="minerdash")
 

@@ -357,7 +357,8 @@ class Store:
                     "last_error_at": _as_utc(state.last_error_at) if state else None,
                 }
             )
-        return pd.DataFrame(records, columns=STATUS_COLUMNS + ["last_error_at"])
+        frame = pd.DataFrame(records, columns=STATUS_COLUMNS + ["last_error_at"], dtype=object)
+        return frame.where(frame.notna(), None)
 
     def runs(self, limit: int = 20) -> list[dict]:
         """Most recent refresh runs first."""
