@@ -16,7 +16,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services = services or Services(settings)
     services.store.ensure_schema()
     app = dash.Dash(
-        __name__,
+        "dashboard",  # the package: pages import as dashboard.pages.*, assets from dashboard/assets
         use_pages=True,
         pages_folder="pages",
         title="minerdash",

@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, datetime
 
 import pandas as pd
+from dash.exceptions import DependencyException, InvalidResourceError
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -95,5 +96,12 @@ def install_web_routes(app, services) -> None:
     def no_tracebacks(error):
         if isinstance(error, HTTPException):
             return jsonify({"error": error.name, "status": error.code}), error.code
+        if isinstance(error, DependencyException | InvalidResourceError):
+            return jsonify({"error": "Not Found", "status": 404}), 404
+        if request.path.endswith("/_dash-update-component") and isinstance(
+            error, KeyError | TypeError | ValueError | IndexError | AttributeError
+        ):
+            log.warning("malformed callback request: %r", error)
+            return jsonify({"error": "malformed callback request", "status": 400}), 400
         log.exception("unhandled error on %s", request.path)
         return jsonify({"error": "internal error", "status": 500}), 500

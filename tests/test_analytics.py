@@ -1,0 +1,78 @@
+"""Analytics on hand-checked numbers and invariants."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.analytics.benchmark import sample_on, to_returns
+from dashboard.analytics.performance import (
+    calc_beta_correlation,
+    calc_max_drawdown,
+    calc_return_calendar,
+    calc_return_over_sessions,
+    calc_return_since,
+    calc_volatility,
+    to_drawdown,
+    to_rebased,
+    to_rolling_beta,
+    to_rolling_correlation,
+)
+
+
+def series(values, start="2025-07-21", freq="B"):
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq), dtype=float)
+
+
+def test_rebased_starts_at_100():
+    assert to_rebased(series([10, 12, 9])).tolist() == [100.0, 120.0, 90.0]
+    assert to_rebased(series([float("nan"), 4, 5])).tolist()[1:] == [100.0, 125.0]
+
+
+def test_drawdown_by_hand():
+    prices = series([100, 120, 90, 130, 65])
+    assert to_drawdown(prices).tolist() == [0.0, 0.0, -0.25, 0.0, -0.5]
+    assert calc_max_drawdown(prices) == -0.5
+
+
+def test_period_returns_by_hand():
+    prices = series([100, 110, 99, 120])  # Mon 2025-07-21 .. Thu 2025-07-24
+    assert calc_return_over_sessions(prices, 1) == pytest.approx(120 / 99 - 1)
+    assert calc_return_over_sessions(prices, 3) == pytest.approx(0.2)
+    assert math.isnan(calc_return_over_sessions(prices, 4))
+    assert calc_return_since(prices, pd.Timestamp("2025-07-23")) == pytest.approx(120 / 110 - 1)
+    yearly = pd.Series([50.0, 80.0, 100.0],
+                       index=pd.to_datetime(["2024-07-24", "2024-12-31", "2025-07-24"]))
+    assert calc_return_calendar(yearly, pd.DateOffset(years=1)) == pytest.approx(1.0)
+    assert calc_return_since(yearly, pd.Timestamp("2025-01-01")) == pytest.approx(0.25)
+
+
+def test_volatility_is_sample_std_times_root_252():
+    returns = [0.01, -0.02, 0.03, 0.0, -0.01] * 6
+    prices = series(np.cumprod([100.0] + [1 + r for r in returns]))
+    mean = sum(returns) / 30
+    by_hand = math.sqrt(sum((r - mean) ** 2 for r in returns) / 29) * math.sqrt(252)
+    assert calc_volatility(prices, 30) == pytest.approx(by_hand, rel=1e-12)
+    assert math.isnan(calc_volatility(prices.iloc[:10], 30))
+
+
+def test_benchmark_is_sampled_on_or_before_each_session():
+    btc = pd.Series([100.0, 110.0, 121.0, 133.1], index=pd.to_datetime(
+        ["2025-07-25", "2025-07-26", "2025-07-27", "2025-07-28"]))  # Fri..Mon, 7 days a week
+    equity_dates = pd.to_datetime(["2025-07-25", "2025-07-28", "2025-07-29"])
+    sampled = sample_on(pd.DatetimeIndex(equity_dates), btc)
+    assert sampled.iloc[:2].tolist() == [100.0, 133.1]
+    assert math.isnan(sampled.iloc[2])  # after the benchmark's last value: not stale-filled
+    assert to_returns(sampled).iloc[1] == pytest.approx(0.331)  # the weekend lands in Monday
+
+
+def test_beta_of_a_levered_copy_and_of_itself():
+    rng = np.random.default_rng(3)
+    bench = series(100 * np.cumprod(1 + rng.normal(0, 0.02, 200)))
+    levered = series(50 * np.cumprod(1 + 2 * to_returns(bench).fillna(0).to_numpy()))
+    beta = to_rolling_beta(levered, bench, 60).dropna()
+    assert beta.to_numpy() == pytest.approx(2.0, rel=1e-9)
+    assert to_rolling_correlation(levered, bench, 60).dropna().to_numpy() == pytest.approx(1.0)
+    b, c = calc_beta_correlation(bench, bench, 90)
+    assert (b, c) == (pytest.approx(1.0), pytest.approx(1.0))
