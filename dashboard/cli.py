@@ -5,7 +5,7 @@ print one line on stderr naming the problem and exit non-zero; nothing prints a 
 """
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -319,6 +319,48 @@ def serve(ctx, db, event_files, host, port):
     app = create_app(settings)
     click.echo(f"minerdash on http://{host}:{port}/ over {open_store(settings)!r}", err=True)
     app.run(host=host, port=port, debug=False)
+
+
+@cli.command("refresh")
+@db_option
+@click.option("--tickers", help="Comma-separated symbols (default: MINERDASH_TICKERS and the benchmark).")
+@click.option("--every", default=None, metavar="INTERVAL",
+              help="Keep running: refresh every INTERVAL (e.g. 1h) and after each US close.")
+@click.option("--source-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Read <DIR>/<TICKER>.csv instead of Yahoo (offline use).")
+@click.pass_context
+def refresh_command(ctx, db, tickers, every, source_dir):
+    """The single writer: fetch the universe incrementally, once or on a schedule."""
+    from dashboard.worker import parse_interval, refresh_locked, run_forever
+
+    settings = settings_from(ctx, db)
+    symbols = parse_symbols(tickers) or list(dict.fromkeys([*settings.tickers, settings.benchmark]))
+    store = open_store(settings)
+
+    def progress(message):
+        click.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} {message}", err=True)
+
+    if every:
+        run_forever(store, _source(source_dir), symbols, parse_interval(every), progress)
+        return
+    report = refresh_locked(store, _source(source_dir), symbols, progress=progress)
+    if report is None:
+        return
+    for symbol, added in report.rows_added.items():
+        click.echo(f"{symbol}\t{added} rows added")
+    for symbol, reason in report.errors.items():
+        click.echo(f"Error: {symbol}: {reason}", err=True)
+    if report.errors:
+        ctx.exit(1)
+
+
+@cli.command("init-db")
+@db_option
+@click.pass_context
+def init_db(ctx, db):
+    """Create or migrate the store's schema (the Procfile's release step)."""
+    store = open_store(settings_from(ctx, db))
+    click.echo(f"schema version {store.schema_version()} ready in {store!r}")
 
 
 def main() -> None:

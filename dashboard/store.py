@@ -7,6 +7,7 @@ writing the same rows twice changes nothing.
 
 import json
 import math
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -15,63 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.errors import StoreUnavailable
-
-SCHEMA_VERSION = 1
+from dashboard.schema import (
+    SCHEMA_VERSION,
+    actions,
+    metadata,
+    prices,
+    refresh_runs,
+    schema_info,
+    tickers,
+)
 
 BAR_COLUMNS = ["date", "ticker", "open", "high", "low", "close", "adj_close", "volume"]
 PRICE_FIELDS = ["open", "high", "low", "close", "adj_close"]
-
-metadata = sa.MetaData()
-
-schema_info = sa.Table(
-    "schema_info",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.String(255), nullable=False),
-)
-
-prices = sa.Table(
-    "prices",
-    metadata,
-    sa.Column("ticker", sa.String(15), primary_key=True),
-    sa.Column("date", sa.Date, primary_key=True),
-    sa.Column("open", sa.Double),
-    sa.Column("high", sa.Double),
-    sa.Column("low", sa.Double),
-    sa.Column("close", sa.Double, nullable=False),
-    sa.Column("adj_close", sa.Double, nullable=False),
-    sa.Column("volume", sa.BigInteger),
-)
-
-tickers = sa.Table(
-    "tickers",
-    metadata,
-    sa.Column("ticker", sa.String(15), primary_key=True),
-    sa.Column("source", sa.String(255)),
-    sa.Column("fetched_at", sa.DateTime(timezone=True)),
-    sa.Column("last_error", sa.Text),
-    sa.Column("last_error_at", sa.DateTime(timezone=True)),
-)
-
-actions = sa.Table(
-    "actions",
-    metadata,
-    sa.Column("ticker", sa.String(15), primary_key=True),
-    sa.Column("date", sa.Date, primary_key=True),
-    sa.Column("kind", sa.String(16), primary_key=True),
-    sa.Column("value", sa.Double, nullable=False),
-)
-
-refresh_runs = sa.Table(
-    "refresh_runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True)),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("rows_added", sa.Text),
-    sa.Column("errors", sa.Text),
-)
 
 STATUS_COLUMNS = ["ticker", "first_date", "last_date", "rows", "source", "fetched_at", "last_error"]
 
@@ -99,8 +55,8 @@ def _clean(value):
 
 def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -130,26 +86,35 @@ class Store:
         """Create the tables on first use and migrate older versions; returns the version."""
         if self._schema_ready:
             return SCHEMA_VERSION
-        try:
-            with self.engine.begin() as conn:
-                metadata.create_all(conn, checkfirst=True)
-                row = conn.execute(
-                    sa.select(schema_info.c.value).where(schema_info.c.key == "version")
-                ).first()
-                if row is None:
-                    conn.execute(
-                        self._upsert(schema_info, ["key"]),
-                        [{"key": "version", "value": str(SCHEMA_VERSION)}],
-                    )
-                elif int(row.value) > SCHEMA_VERSION:
-                    raise StoreUnavailable(
-                        f"the store has schema version {row.value}, newer than this "
-                        f"minerdash ({SCHEMA_VERSION}); upgrade minerdash"
-                    )
-        except sa.exc.OperationalError as exc:
-            raise StoreUnavailable(f"cannot open the store {self!r}: {exc.orig}") from exc
+        for attempt in range(5):
+            try:
+                self._create_schema()
+                break
+            except sa.exc.OperationalError as exc:
+                # Two processes creating a new store at once: the loser sees "already exists"
+                # or a lock; the schema is there (or will be) on the next try.
+                if attempt == 4:
+                    raise StoreUnavailable(f"cannot open the store {self!r}: {exc.orig}") from exc
+                time.sleep(0.2 * (attempt + 1))
         self._schema_ready = True
         return SCHEMA_VERSION
+
+    def _create_schema(self) -> None:
+        with self.engine.begin() as conn:
+            metadata.create_all(conn, checkfirst=True)
+            row = conn.execute(
+                sa.select(schema_info.c.value).where(schema_info.c.key == "version")
+            ).first()
+            if row is None:
+                conn.execute(
+                    self._upsert(schema_info, ["key"]),
+                    [{"key": "version", "value": str(SCHEMA_VERSION)}],
+                )
+            elif int(row.value) > SCHEMA_VERSION:
+                raise StoreUnavailable(
+                    f"the store has schema version {row.value}, newer than this "
+                    f"minerdash ({SCHEMA_VERSION}); upgrade minerdash"
+                )
 
     def schema_version(self) -> int:
         self.ensure_schema()

@@ -1,0 +1,105 @@
+"""Hosted operation: the Procfile's web command, the shared Redis cache, failures made visible."""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import Settings
+from dashboard.services import Services
+from tests.browser import running_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(":", 1) for line in lines if re.match(r"^\w+:", line))
+
+
+def test_procfile_declares_the_three_processes():
+    processes = procfile()
+    assert set(processes) == {"web", "worker", "release"}
+    assert "gunicorn dashboard.wsgi:server" in processes["web"] and "$PORT" in processes["web"].replace("${PORT", "$PORT")
+    assert "minerdash refresh --every" in processes["worker"]
+    assert processes["release"].strip() == "minerdash init-db"
+
+
+def test_procfile_web_command_serves_pages_and_health(filled_db_url, tmp_path):
+    env = {"WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    command = ["bash", "-c", procfile()["web"].strip()]
+    with running_server(filled_db_url, tmp_path, command=command, env=env) as base:
+        with urllib.request.urlopen(base + "/") as response:
+            page = response.read().decode()
+            assert response.status == 200 and "_dash-renderer" in page
+            assert "frame-ancestors" in response.headers["Content-Security-Policy"]
+        with urllib.request.urlopen(base + "/healthz") as response:
+            assert response.status == 200 and b'"store_reachable":true' in response.read()
+        request = urllib.request.Request(base + "/_dash-update-component", data=b"{oops",
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request)
+        body = info.value.read()
+        assert info.value.code == 400 and b"Traceback" not in body and b"File \"" not in body
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("MINERDASH_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("MINERDASH_TEST_REDIS_URL is not set: Redis tests skipped")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as exc:
+        pytest.fail(f"MINERDASH_TEST_REDIS_URL is set but Redis is unreachable: {exc}")
+    return url
+
+
+CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from dashboard.config import Settings
+    from dashboard.services import Services
+    settings = Settings(database_url=sys.argv[1], data_dir=Path(sys.argv[2]), redis_url=sys.argv[3])
+    print(Services(settings).memo("probe", sys.argv[4], lambda: "computed by the child"))
+""")
+
+
+def test_cache_is_shared_across_processes_on_redis(filled_db_url, redis_url, tmp_path):
+    key = uuid.uuid4().hex
+    child = subprocess.run([sys.executable, "-c", CHILD, filled_db_url, str(tmp_path), redis_url, key],
+                           capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == "computed by the child"
+    settings = Settings(database_url=filled_db_url, data_dir=tmp_path, redis_url=redis_url)
+    parent = Services(settings)
+    assert parent.memo("probe", key, lambda: "computed by the parent") == "computed by the child"
+    assert parent.prices(("MARA",)).equals(Services(settings).prices(("MARA",)))
+
+
+def test_a_failed_refresh_shows_on_pages_and_health(tmp_path, market_data):
+    from dashboard.app import create_app
+    from dashboard.components import freshness_line
+    from dashboard.sources.csv_file import read_price_csv
+    from dashboard.web import health
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite'}", data_dir=tmp_path)
+    app = create_app(settings)
+    svc = app.server.extensions["minerdash"]
+    svc.store.write_bars("MARA", read_price_csv(market_data / "MARA.csv").bars, "yahoo")
+    before = svc.prices(("MARA",))
+    svc.store.record_error("MARA", "rate limited by Yahoo (HTTP 429: too many requests); try again later")
+    warning = str(freshness_line(svc.freshness(["MARA"])))
+    assert "The last refresh failed for MARA: rate limited by Yahoo" in warning
+    assert "Prices as of 2026-05-29" in warning
+    body, code = health(svc)
+    assert code == 200 and body["status"] == "degraded"
+    assert body["tickers"]["MARA"]["last_error"].startswith("rate limited")
+    assert svc.prices(("MARA",)).equals(before)
