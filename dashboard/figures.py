@@ -6,6 +6,7 @@ subset of HTML: a title is always shown as the characters it contains.
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -14,6 +15,12 @@ TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
 EVENT_COLOR = "#d9480f"
 PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#e377c2", "#8c564b", "#bcbd22",
            "#7f7f7f", "#ff7f0e", "#d62728"]
+
+
+def epoch_ms(index: pd.DatetimeIndex) -> np.ndarray:
+    """Dates as milliseconds since the epoch: a date axis reads them, and they travel as a
+    compact typed array instead of one ISO string per point (about half the bytes)."""
+    return pd.DatetimeIndex(index).as_unit("ms").asi8.astype(np.float64)
 
 
 def _base(theme: str, height: int) -> go.Figure:
@@ -77,7 +84,7 @@ def overview_figure(rebased: pd.DataFrame, benchmark: str | None, events: list[d
         series = rebased[column].dropna()
         is_benchmark = column == benchmark
         figure.add_trace(go.Scatter(
-            x=series.index, y=series.values, name=column, mode="lines",
+            x=epoch_ms(series.index), y=series.to_numpy(np.float32), name=column, mode="lines",
             line=dict(dash="dash", width=2, color="#f2a900") if is_benchmark
             else dict(width=2, color=next(colors)),
             hovertemplate=f"{column}: %{{y:.1f}}<extra></extra>",
@@ -85,7 +92,7 @@ def overview_figure(rebased: pd.DataFrame, benchmark: str | None, events: list[d
     top = float(rebased.max().max()) if not rebased.empty else 100.0
     _add_events(figure, events, top * 1.04)
     figure.update_yaxes(title_text="Rebased (start = 100)", type="log" if top > 400 else "linear")
-    figure.update_xaxes(showspikes=True, spikemode="across", spikethickness=1)
+    figure.update_xaxes(type="date", showspikes=True, spikemode="across", spikethickness=1)
     return figure
 
 

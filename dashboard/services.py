@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 from cachelib import FileSystemCache, RedisCache
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from dashboard.config import Settings
 from dashboard.errors import InputError
@@ -52,7 +52,17 @@ class Services:
     # -- cache plumbing -----------------------------------------------------------------
 
     def data_version(self) -> str:
-        """Changes whenever a fetch, an import, a recorded error or a refresh run lands."""
+        """Changes whenever a fetch, an import, a recorded error or a refresh run lands.
+
+        Read once per request: every cached read of one callback sees the same version.
+        """
+        if has_request_context():
+            if "minerdash_data_version" not in g:
+                g.minerdash_data_version = self._read_data_version()
+            return g.minerdash_data_version
+        return self._read_data_version()
+
+    def _read_data_version(self) -> str:
         self.store.ensure_schema()
         with self.store.engine.connect() as conn:
             fetched, errored, count = conn.execute(
@@ -96,12 +106,17 @@ class Services:
         return self.memo("status", None, self.store.status)
 
     def freshness(self, symbols=None) -> Freshness:
+        """As-of date, fetch time and failures of ``symbols`` (all when None), cached."""
+        key = tuple(symbols) if symbols else None
+        return self.memo("freshness", key, lambda: self._freshness(key))
+
+    def _freshness(self, symbols) -> Freshness:
         status = self.status()
         if symbols:
             status = status[status["ticker"].isin(list(symbols))]
         stored = status[status["rows"] > 0]
-        errors = {r.ticker: r.last_error for r in status.itertuples() if r.last_error}
-        runs = self.memo("runs", None, lambda: self.store.runs(limit=1))
+        errors = {t: e for t, e in zip(status["ticker"], status["last_error"], strict=True) if e}
+        runs = self.store.runs(limit=1)
         as_of = pd.Timestamp(stored["last_date"].dropna().max()) if not stored.empty else pd.NaT
         fetched = pd.to_datetime(stored["fetched_at"].dropna(), utc=True).max() if not stored.empty else pd.NaT
         return Freshness(

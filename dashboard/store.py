@@ -262,7 +262,11 @@ class Store:
     ) -> pd.DataFrame:
         """Long frame with BAR_COLUMNS (date as datetime64), sorted by ticker then date."""
         self.ensure_schema()
-        query = sa.select(*[prices.c[c] for c in BAR_COLUMNS])
+        # Dates come back raw (ISO text on SQLite) and are parsed once, vectorized, below.
+        columns = [sa.type_coerce(prices.c.date, sa.String).label("date")] + [
+            prices.c[c] for c in BAR_COLUMNS[1:]
+        ]
+        query = sa.select(*columns)
         if symbols is not None:
             query = query.where(prices.c.ticker.in_(list(symbols)))
         if start is not None:
@@ -271,8 +275,8 @@ class Store:
             query = query.where(prices.c.date <= end)
         query = query.order_by(prices.c.ticker, prices.c.date)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        frame = pd.DataFrame(rows, columns=BAR_COLUMNS)
+            rows = [tuple(row) for row in conn.execute(query)]
+        frame = pd.DataFrame.from_records(rows, columns=BAR_COLUMNS)
         frame["date"] = pd.to_datetime(frame["date"])
         for column in PRICE_FIELDS:
             frame[column] = frame[column].astype("float64")

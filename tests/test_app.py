@@ -67,6 +67,8 @@ def test_overview_figure_rebases_each_ticker_and_marks_bitmain(context):
     assert traces["BTC-USD"]["line"]["dash"] == "dash"
     events = traces["Events"]
     dates = [pd.Timestamp(x).strftime("%Y-%m-%d") for x in values(events["x"])]
+    first_day = pd.Timestamp(values(traces["MARA"]["x"])[0], unit="ms")
+    assert first_day == pd.Timestamp("2025-06-02") and figure["layout"]["xaxis"]["type"] == "date"
     bitmain = dates.index("2025-07-29")
     assert "Bitmain" in events["hovertext"][bitmain]
     assert "MARA CAR(−1,+5) -5.2%" in events["hovertext"][bitmain]  # the event study in the hover

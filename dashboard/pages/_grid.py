@@ -12,7 +12,6 @@ def column(field: str, header: str, formatter=None, **extra) -> dict:
     if formatter:
         spec["valueFormatter"] = formatter
         spec["type"] = "rightAligned"
-        spec["filter"] = "agNumberColumnFilter"
     spec.update(extra)
     return spec
 
