@@ -162,21 +162,15 @@ class Store:
             added = 0
             if rows:
                 dates = [r["date"] for r in rows]
-                existing = conn.execute(
+                in_range = (
                     sa.select(sa.func.count())
                     .select_from(prices)
                     .where(prices.c.ticker == ticker)
                     .where(prices.c.date.between(min(dates), max(dates)))
-                ).scalar_one()
-                before_in_range = existing
+                )
+                before = conn.execute(in_range).scalar_one()
                 conn.execute(self._upsert(prices, ["ticker", "date"]), rows)
-                after_in_range = conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(prices)
-                    .where(prices.c.ticker == ticker)
-                    .where(prices.c.date.between(min(dates), max(dates)))
-                ).scalar_one()
-                added = after_in_range - before_in_range
+                added = conn.execute(in_range).scalar_one() - before
             if corporate_actions is not None and not corporate_actions.empty:
                 conn.execute(
                     self._upsert(actions, ["ticker", "date", "kind"]),

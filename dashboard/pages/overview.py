@@ -21,10 +21,9 @@ from dashboard.components import (
     freshness_line,
     graph,
 )
-from dashboard.csv_export import to_csv_text
 from dashboard.errors import MinerdashError
 from dashboard.events.catalogue import CATEGORIES
-from dashboard.exports import prices_filename, prices_long
+from dashboard.exports import prices_download
 from dashboard.figures import overview_figure
 from dashboard.pages._grid import (
     DECIMAL,
@@ -257,7 +256,4 @@ def download_prices(_clicks, tickers, start, end):
     except MinerdashError:
         raise PreventUpdate from None
     shown = [t for t in dict.fromkeys([*view.tickers, svc.settings.benchmark]) if t in svc.stored_tickers()]
-    prices = svc.prices(tuple(shown))
-    rows = prices[(prices["date"] >= pd.Timestamp(view.start)) & (prices["date"] <= pd.Timestamp(view.end))]
-    return {"content": to_csv_text(prices_long(rows)),
-            "filename": prices_filename(shown, view.start, view.end), "type": "text/csv"}
+    return prices_download(svc.prices(tuple(shown)), shown, view.start, view.end)

@@ -18,10 +18,9 @@ from dashboard.components import (
     freshness_line,
     graph,
 )
-from dashboard.csv_export import to_csv_text
 from dashboard.errors import MinerdashError
 from dashboard.events.catalogue import events_frame
-from dashboard.exports import prices_filename, prices_long
+from dashboard.exports import prices_download
 from dashboard.figures import drawdown_figure, price_figure, rolling_figure
 from dashboard.pages._grid import GRID_OPTIONS, column, records
 from dashboard.services import services
@@ -176,6 +175,4 @@ def download_ticker(_clicks, symbol, start, end):
     except MinerdashError:
         raise PreventUpdate from None
     prices, lo, hi = _window(svc, view.tickers[0], view.start, view.end)
-    rows = prices[(prices["date"] >= lo) & (prices["date"] <= hi)]
-    return {"content": to_csv_text(prices_long(rows)), "type": "text/csv",
-            "filename": prices_filename([view.tickers[0]], lo, hi)}
+    return prices_download(prices, [view.tickers[0]], lo, hi)
