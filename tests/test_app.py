@@ -220,3 +220,13 @@ def test_event_text_is_never_markup(tmp_path, filled_db_url):
         sent = page("events").download_events(1)
     assert "\n'=cmd|" in sent["content"] or ",'=cmd|" in sent["content"]
     Store(filled_db_url).dispose()
+
+
+def test_ticker_and_event_views_live_in_the_url(context):
+    assert page("ticker").sync_ticker_url("2024-01-02", "2024-06-28", "") == "?start=2024-01-02&end=2024-06-28"
+    search = page("event").sync_event_url(["MARA", "RIOT"], "QQQ", 250, 10, 2, 10, "")
+    assert search == "?tickers=MARA,RIOT&benchmark=QQQ&estimation=250&gap=10&pre=2&post=10"
+    rendered = render(page("event").layout(event_id="bitmain-us-factory", tickers="MARA,RIOT", benchmark="QQQ",
+                                           estimation="250", gap="10", pre="2", post="10"))
+    assert '"value": ["MARA", "RIOT"]' in rendered and '"value": "QQQ"' in rendered
+    assert '"value": 250' in rendered

@@ -34,8 +34,10 @@ def open_page(browser, url, width=1366, height=768, dark=False):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(url)
     if dark:
+        page.wait_for_selector("#theme-switch", state="attached")
         if page.locator("#navbar-toggler").is_visible():
             page.locator("#navbar-toggler").click()
+        page.locator("#theme-switch").wait_for(state="visible")
         page.locator("#theme-switch").check()
     return page, problems
 
@@ -102,7 +104,7 @@ def test_phone_width_and_dark_mode(browser, base_url, artifacts):
                                dark=True)
     page.wait_for_selector(".js-plotly-plot .trace")
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "dark"
+    page.wait_for_function("document.documentElement.getAttribute('data-bs-theme') === 'dark'")
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     page.screenshot(path=str(artifacts / "overview-phone-dark.png"), full_page=True)
     assert problems == []

@@ -1,5 +1,7 @@
 """One event: how each miner and the equal-weight portfolio moved beyond what bitcoin explains."""
 
+from urllib.parse import urlencode
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -75,6 +77,7 @@ def layout(event_id=None, tickers=None, benchmark=None, estimation=None, gap=Non
     when = (published.tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M New York")
             if published.tzinfo else published.strftime("%Y-%m-%d"))
     return html.Div([
+        dcc.Location(id="event-url", refresh="callback-nav"),
         dcc.Store(id="event-id", data=event.id),
         html.H2(event.title, id="event-title"),
         html.P([html.Span(f"Published {when} · first session {event.session} · {event.category}"),
@@ -206,3 +209,27 @@ def download_study(_summary, _daily, event_id, tickers, benchmark, estimation, g
     frame = result.summary if kind == "summary" else result.daily
     return {"content": to_csv_text(frame), "type": "text/csv",
             "filename": f"minerdash-event-study-{event_id}-{kind}.csv"}
+
+
+@callback(
+    Output("event-url", "search"),
+    Input("event-tickers", "value"),
+    Input("event-benchmark", "value"),
+    Input("event-estimation", "value"),
+    Input("event-gap", "value"),
+    Input("event-pre", "value"),
+    Input("event-post", "value"),
+    State("event-url", "search"),
+    prevent_initial_call=True,
+)
+def sync_event_url(tickers, benchmark, estimation, gap, pre, post, current):
+    try:
+        _id, symbols, bench, windows = _inputs("", tickers, benchmark, estimation, gap, pre, post)
+    except MinerdashError:
+        raise PreventUpdate from None
+    query = "?" + urlencode({"tickers": ",".join(symbols), "benchmark": bench,
+                             "estimation": windows.estimation, "gap": windows.gap,
+                             "pre": windows.pre, "post": windows.post}, safe=",")
+    if query == (current or ""):
+        raise PreventUpdate
+    return query

@@ -63,6 +63,7 @@ def layout(ticker=None, start=None, end=None, **_other):
         return html.Div([html.H2(symbol), error_notice(str(exc))])
     _, lo, hi = _window(svc, symbol, view.start, view.end)
     return html.Div([
+        dcc.Location(id="ticker-url", refresh="callback-nav"),
         dcc.Store(id="ticker-symbol", data=symbol),
         dbc.Row([
             dbc.Col(html.H2(symbol, className="mb-0"), width="auto"),
@@ -176,3 +177,21 @@ def download_ticker(_clicks, symbol, start, end):
         raise PreventUpdate from None
     prices, lo, hi = _window(svc, view.tickers[0], view.start, view.end)
     return prices_download(prices, [view.tickers[0]], lo, hi)
+
+
+@callback(
+    Output("ticker-url", "search"),
+    Input("ticker-dates", "start_date"),
+    Input("ticker-dates", "end_date"),
+    State("ticker-url", "search"),
+    prevent_initial_call=True,
+)
+def sync_ticker_url(start, end, current):
+    try:
+        view = View.parse(None, start, end)
+    except MinerdashError:
+        raise PreventUpdate from None
+    query = view.query()
+    if query == (current or ""):
+        raise PreventUpdate
+    return query
