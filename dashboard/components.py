@@ -41,9 +41,13 @@ def navbar() -> dbc.Navbar:
     )
 
 
-def freshness_line(fresh: Freshness) -> html.Div:
-    """'Prices as of …, fetched …' and a visible warning when the last refresh failed."""
+def freshness_line(fresh: Freshness, events_problem: str | None = None) -> html.Div:
+    """'Prices as of …, fetched …', a visible warning when the last refresh failed, and one when
+    the user's event files could not be read."""
     parts = []
+    if events_problem:
+        parts.append(dbc.Alert(f"Your event files were left out: {events_problem}", color="danger",
+                               className="py-2 my-2", id="events-warning"))
     if fresh.as_of is not None:
         fetched = fresh.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if fresh.fetched_at is not None else "unknown"
         parts.append(html.Small(f"Prices as of {fresh.as_of:%Y-%m-%d}, fetched {fetched}.",

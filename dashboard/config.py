@@ -1,7 +1,7 @@
 """Settings read once from the environment, with working local defaults."""
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dashboard.symbols import DEFAULT_BENCHMARK, DEFAULT_UNIVERSE, parse_symbols
@@ -51,8 +51,6 @@ class Settings:
     cache_dir: Path | None = None
     cache_timeout: int = 300
     refresh_every: str = "1h"
-    admin_token: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, database_url: str | None = None, event_files=()) -> "Settings":
@@ -68,5 +66,4 @@ class Settings:
             cache_dir=Path(os.environ.get("MINERDASH_CACHE_DIR") or data_dir / "cache"),
             cache_timeout=int(os.environ.get("MINERDASH_CACHE_TIMEOUT", "300")),
             refresh_every=os.environ.get("MINERDASH_REFRESH_EVERY", "1h"),
-            admin_token=os.environ.get("MINERDASH_ADMIN_TOKEN") or None,
         )

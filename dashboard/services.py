@@ -7,8 +7,9 @@ keys carry the store's data version, so a refresh shows up at once.
 """
 
 import hashlib
+import logging
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +18,12 @@ from cachelib import FileSystemCache, RedisCache
 from flask import current_app, g, has_request_context
 
 from dashboard.config import Settings
-from dashboard.errors import InputError
+from dashboard.errors import MinerdashError
 from dashboard.events.catalogue import Event
-from dashboard.events.collect import collect_events
+from dashboard.events.collect import collect_events, find_event
 from dashboard.store import Store, refresh_runs, tickers
+
+log = logging.getLogger("minerdash.services")
 
 
 def make_cache(settings: Settings):
@@ -79,15 +82,16 @@ class Services:
         cache_key = f"{name}:{hashlib.sha1(raw).hexdigest()}"
         try:
             hit = self.cache.get(cache_key)
-        except Exception:  # a cache outage must not take the pages down
+        except Exception as exc:  # a cache outage must not take the pages down
+            log.warning("cache read failed (%s); computing %s", exc, name)
             hit = None
         if hit is not None:
             return hit
         value = compute()
         try:
             self.cache.set(cache_key, value)
-        except Exception:
-            pass
+        except Exception as exc:
+            log.warning("cache write failed (%s)", exc)
         return value
 
     # -- cached reads -------------------------------------------------------------------
@@ -100,7 +104,21 @@ class Services:
         return self.memo("prices", tuple(symbols), lambda: self.store.read_prices(list(symbols)))
 
     def events(self) -> list[Event]:
-        return self.memo("events", None, lambda: collect_events(self.settings, self.store))
+        return self._catalogue()[0]
+
+    def events_problem(self) -> str | None:
+        """Why the user's event files were left out (the curated catalogue is still shown)."""
+        return self._catalogue()[1]
+
+    def _catalogue(self) -> tuple[list[Event], str | None]:
+        def compute():
+            try:
+                return collect_events(self.settings, self.store), None
+            except MinerdashError as exc:
+                curated_only = replace(self.settings, event_files=())
+                return collect_events(curated_only, self.store), str(exc)
+
+        return self.memo("events", None, compute)
 
     def status(self) -> pd.DataFrame:
         return self.memo("status", None, self.store.status)
@@ -127,13 +145,7 @@ class Services:
         )
 
     def event(self, event_id: str) -> Event:
-        from dashboard.events.collect import find_event
-
         return find_event(self.events(), event_id)
-
-    def require_stored(self, symbol: str) -> None:
-        if symbol not in self.stored_tickers():
-            raise InputError(f"{symbol} is not stored")
 
 
 def services() -> Services:

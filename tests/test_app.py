@@ -230,3 +230,14 @@ def test_ticker_and_event_views_live_in_the_url(context):
                                            estimation="250", gap="10", pre="2", post="10"))
     assert '"value": ["MARA", "RIOT"]' in rendered and '"value": "QQQ"' in rendered
     assert '"value": 250' in rendered
+
+
+def test_a_broken_user_events_file_is_reported_not_fatal(tmp_path, filled_db_url):
+    broken = tmp_path / "mine.yaml"
+    broken.write_text("- id: x\n  title: no date\n  category: market\n")
+    app = create_app(settings_for(filled_db_url, tmp_path, event_files=(broken,)))
+    with app.server.test_request_context("/"):
+        text = render(page("events").layout())
+        assert "Your event files were left out" in text and "missing published" in text
+        assert "bitmain-us-factory" in text  # the curated catalogue is still there
+    assert app.server.test_client().get("/events").status_code == 200

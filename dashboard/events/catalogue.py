@@ -50,8 +50,7 @@ class Event:
 
     @property
     def published_iso(self) -> str:
-        if isinstance(self.published, datetime):
-            return self.published.isoformat()
+        """ISO 8601: a date, or a date-time with its offset."""
         return self.published.isoformat()
 
 

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from dashboard.components import csv_button
+from dashboard.components import csv_button, freshness_line
 from dashboard.csv_export import to_csv_text
 from dashboard.events.catalogue import LIST_COLUMNS, events_frame
 from dashboard.pages._grid import GRID_OPTIONS, column, records
@@ -62,6 +62,7 @@ def layout(**_query):
                               type="search", debounce=True, maxLength=100, size="sm"), md=4),
             dbc.Col(csv_button("events-download-button", "Download CSV"), width="auto"),
         ], className="g-2 align-items-center mb-2"),
+        freshness_line(svc.freshness(), svc.events_problem()),
         html.P("Each event is drawn at the first NYSE session in which the market could react. "
                "Open one to see how each miner moved beyond what bitcoin explains.",
                className="text-body-secondary"),

@@ -190,13 +190,13 @@ def update_overview(tickers, start, end, categories, theme):
         return figure_message(str(exc), theme), [], error_notice(str(exc)), "", dash.no_update
     if not view.tickers:
         return (figure_message("Pick at least one ticker.", theme), [], None, "",
-                freshness_line(svc.freshness()))
+                freshness_line(svc.freshness(), svc.events_problem()))
     result = overview_view(svc, view, theme)
     note = (f"As of {view.end}; returns from adjusted closes; max drawdown within "
             f"{view.start} – {view.end}; beta and correlation to {svc.settings.benchmark} over 90 sessions.")
     message = dbc.Alert(" ".join(result["notes"]), color="warning") if result["notes"] else None
     return (result["figure"], result["rows"], message, note,
-            freshness_line(svc.freshness((*view.tickers, svc.settings.benchmark))))
+            freshness_line(svc.freshness((*view.tickers, svc.settings.benchmark)), svc.events_problem()))
 
 
 @callback(

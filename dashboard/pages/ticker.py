@@ -35,7 +35,8 @@ EVENT_COLUMNS = [column("session", "Session", width=120), column("title", "Title
                  column("category", "Category", width=120), column("source", "Source", flex=2)]
 
 
-def unknown_ticker(symbol: str, reason: str) -> html.Div:
+def unknown_ticker(symbol: str, reason: str, stored=()) -> html.Div:
+    links = [dcc.Link(t, href=f"/ticker/{t}", className="me-2") for t in stored]
     return html.Div([
         html.H2(symbol),
         dbc.Alert([
@@ -44,6 +45,7 @@ def unknown_ticker(symbol: str, reason: str) -> html.Div:
                     " (Yahoo Finance) or ", html.Code(f"minerdash import-csv {symbol}.csv"),
                     " (a Yahoo-format CSV file), then reload this page."]),
             html.P(LOAD_HELP) if reason.startswith("No prices") else None,
+            html.P(["Stored tickers: ", *links]) if links else None,
         ], color="warning"),
     ])
 
@@ -53,10 +55,10 @@ def layout(ticker=None, start=None, end=None, **_other):
     try:
         symbol = normalize_symbol(ticker or "")
     except MinerdashError as exc:
-        return unknown_ticker(str(ticker)[:20], f"Unknown ticker: {exc}")
+        return unknown_ticker(str(ticker)[:20], f"Unknown ticker: {exc}", svc.stored_tickers())
     if symbol not in svc.stored_tickers():
         return unknown_ticker(symbol, f"{symbol} is not stored" if svc.stored_tickers()
-                              else "No prices stored yet")
+                              else "No prices stored yet", svc.stored_tickers())
     try:
         view = View.parse([symbol], start, end)
     except MinerdashError as exc:
@@ -71,7 +73,7 @@ def layout(ticker=None, start=None, end=None, **_other):
                                         display_format="YYYY-MM-DD", minimum_nights=0), width="auto"),
             dbc.Col(csv_button("ticker-download-button", "Download CSV"), width="auto"),
         ], className="g-2 align-items-center mb-2"),
-        html.Div(freshness_line(svc.freshness([symbol]))),
+        html.Div(freshness_line(svc.freshness([symbol]), svc.events_problem())),
         dbc.Row(id="ticker-stats", className="g-2 mb-2"),
         graph("ticker-price"),
         dbc.Row([
