@@ -43,6 +43,9 @@ SUMMARY_COLUMNS = [
     column("n_days", "Days", width=90),
 ]
 AROUND = 30  # sessions of price chart before and after the event
+# The study's controls, in the order the callbacks take them.
+CONTROLS = [("event-tickers", "value"), ("event-benchmark", "value"), ("event-estimation", "value"),
+            ("event-gap", "value"), ("event-pre", "value"), ("event-post", "value")]
 
 
 def _int(value, default):
@@ -136,12 +139,7 @@ def run_study(svc, event_id, tickers, benchmark, windows):
     Output("event-errors", "children"),
     Output("event-prices", "figure"),
     Input("event-id", "data"),
-    Input("event-tickers", "value"),
-    Input("event-benchmark", "value"),
-    Input("event-estimation", "value"),
-    Input("event-gap", "value"),
-    Input("event-pre", "value"),
-    Input("event-post", "value"),
+    *[Input(i, p) for i, p in CONTROLS],
     Input(THEME_STORE, "data"),
 )
 def update_event(event_id, tickers, benchmark, estimation, gap, pre, post, theme):
@@ -190,12 +188,7 @@ def _prices_around(svc, event, tickers, benchmark, theme):
     Input("event-download-summary", "n_clicks"),
     Input("event-download-daily", "n_clicks"),
     State("event-id", "data"),
-    State("event-tickers", "value"),
-    State("event-benchmark", "value"),
-    State("event-estimation", "value"),
-    State("event-gap", "value"),
-    State("event-pre", "value"),
-    State("event-post", "value"),
+    *[State(i, p) for i, p in CONTROLS],
     prevent_initial_call=True,
 )
 def download_study(_summary, _daily, event_id, tickers, benchmark, estimation, gap, pre, post):
@@ -213,12 +206,7 @@ def download_study(_summary, _daily, event_id, tickers, benchmark, estimation, g
 
 @callback(
     Output("event-url", "search"),
-    Input("event-tickers", "value"),
-    Input("event-benchmark", "value"),
-    Input("event-estimation", "value"),
-    Input("event-gap", "value"),
-    Input("event-pre", "value"),
-    Input("event-post", "value"),
+    *[Input(i, p) for i, p in CONTROLS],
     State("event-url", "search"),
     prevent_initial_call=True,
 )
