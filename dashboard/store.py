@@ -29,6 +29,8 @@ from dashboard.schema import (
 BAR_COLUMNS = ["date", "ticker", "open", "high", "low", "close", "adj_close", "volume"]
 PRICE_FIELDS = ["open", "high", "low", "close", "adj_close"]
 
+_SCHEMA_LOCK = 0x6D64736368  # "mdsch"
+
 STATUS_COLUMNS = ["ticker", "first_date", "last_date", "rows", "source", "fetched_at", "last_error"]
 
 
@@ -90,7 +92,7 @@ class Store:
             try:
                 self._create_schema()
                 break
-            except sa.exc.OperationalError as exc:
+            except (sa.exc.OperationalError, sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
                 # Two processes creating a new store at once: the loser sees "already exists"
                 # or a lock; the schema is there (or will be) on the next try.
                 if attempt == 4:
@@ -101,6 +103,8 @@ class Store:
 
     def _create_schema(self) -> None:
         with self.engine.begin() as conn:
+            if self.dialect == "postgresql":  # serialize concurrent first uses of one database
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
             row = conn.execute(
                 sa.select(schema_info.c.value).where(schema_info.c.key == "version")
