@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from dashboard.csv_export import to_csv_text
 from dashboard.store import BAR_COLUMNS
 
 
@@ -31,8 +32,6 @@ def prices_filename(symbols: list[str], start, end, kind: str = "prices") -> str
 
 def prices_download(bars: pd.DataFrame, symbols: list[str], start, end) -> dict:
     """What a page's CSV button sends: the long format of ``bars`` within [start, end]."""
-    from dashboard.csv_export import to_csv_text
-
     shown = bars[(bars["date"] >= pd.Timestamp(start)) & (bars["date"] <= pd.Timestamp(end))]
     return {"content": to_csv_text(prices_long(shown)), "type": "text/csv",
             "filename": prices_filename(symbols, start, end)}

@@ -38,6 +38,13 @@ def _base(theme: str, height: int) -> go.Figure:
     return figure
 
 
+def event_marker(event, reactions=()) -> dict:
+    """What the charts need of an Event: where it goes and its hover card's pieces."""
+    return {"id": event.id, "session": event.session, "title": event.title,
+            "category": event.category, "published_ny": event.published_ny,
+            "source": event.source, "reactions": list(reactions)}
+
+
 def event_hover(event: dict) -> str:
     """One event's hover card; every piece of text escaped."""
     lines = [f"<b>{html.escape(event['title'])}</b>",

@@ -53,6 +53,13 @@ class Event:
         """ISO 8601: a date, or a date-time with its offset."""
         return self.published.isoformat()
 
+    @property
+    def published_ny(self) -> str:
+        """For people: '2025-07-28 21:53 New York', or the date alone."""
+        if isinstance(self.published, datetime):
+            return self.published.astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M New York")
+        return self.published.isoformat()
+
 
 @dataclass
 class Problem:
@@ -303,7 +310,7 @@ def events_from_actions(actions: pd.DataFrame) -> list[Event]:
 
 
 def events_frame(events: list[Event]) -> pd.DataFrame:
-    """LIST_COLUMNS plus summary, generated and origin; tickers joined by ';' (empty = all)."""
+    """LIST_COLUMNS plus summary, published_ny, generated and origin; tickers joined by ';' (empty = all)."""
     records = [
         {
             "id": e.id,
@@ -314,10 +321,11 @@ def events_frame(events: list[Event]) -> pd.DataFrame:
             "tickers": ";".join(e.tickers),
             "source": e.source or "",
             "summary": e.summary or "",
+            "published_ny": e.published_ny,
             "generated": e.generated,
             "origin": e.origin,
         }
         for e in events
     ]
-    frame = pd.DataFrame(records, columns=LIST_COLUMNS + ["summary", "generated", "origin"])
+    frame = pd.DataFrame(records, columns=LIST_COLUMNS + ["summary", "published_ny", "generated", "origin"])
     return frame.sort_values(["session", "id"], kind="stable").reset_index(drop=True)

@@ -14,7 +14,7 @@ from dashboard.analytics.performance import to_rebased
 from dashboard.components import THEME_STORE, csv_button, error_notice, figure_message, graph
 from dashboard.csv_export import to_csv_text
 from dashboard.errors import MinerdashError
-from dashboard.figures import car_figure, overview_figure
+from dashboard.figures import car_figure, event_marker, overview_figure
 from dashboard.pages._grid import (
     DECIMAL,
     GRID_OPTIONS,
@@ -76,14 +76,11 @@ def layout(event_id=None, tickers=None, benchmark=None, estimation=None, gap=Non
     except MinerdashError:
         chosen, bench = event_tickers(event, svc.settings.tickers, stored), svc.settings.benchmark
     defaults = Windows()
-    published = pd.Timestamp(event.published)
-    when = (published.tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M New York")
-            if published.tzinfo else published.strftime("%Y-%m-%d"))
     return html.Div([
         dcc.Location(id="event-url", refresh="callback-nav"),
         dcc.Store(id="event-id", data=event.id),
         html.H2(event.title, id="event-title"),
-        html.P([html.Span(f"Published {when} · first session {event.session} · {event.category}"),
+        html.P([html.Span(f"Published {event.published_ny} · first session {event.session} · {event.category}"),
                 html.Span(" · "),
                 html.A("source", href=event.source, target="_blank", rel="noopener noreferrer")
                 if event.source else html.Span("no source")], className="text-body-secondary mb-1"),
@@ -178,9 +175,7 @@ def _prices_around(svc, event, tickers, benchmark, theme):
     window = prices[(prices["date"] >= lo) & (prices["date"] <= hi)]
     wide = window.pivot(index="date", columns="ticker", values="adj_close")
     rebased = pd.DataFrame({t: to_rebased(wide[t]) for t in [*tickers, benchmark] if t in wide})
-    marker = {"id": event.id, "session": event.session, "title": event.title, "category": event.category,
-              "published_ny": event.published_iso, "source": event.source}
-    return overview_figure(rebased, benchmark, [marker], theme)
+    return overview_figure(rebased, benchmark, [event_marker(event)], theme)
 
 
 @callback(

@@ -5,7 +5,6 @@ from datetime import timedelta
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard.components import csv_button, freshness_line
@@ -20,7 +19,7 @@ dash.register_page(__name__, path="/events", name="Events", title="minerdash · 
 COLUMNS = [
     column("session", "Session", filter="agDateColumnFilter", width=120,
            filterParams={"comparator": {"function": "dateFilterComparator"}}, sort="desc"),
-    column("published_ny", "Published (New York)", filter="agTextColumnFilter", width=170),
+    column("published_ny", "Published", filter="agTextColumnFilter", width=215),
     column("title", "Event", filter="agTextColumnFilter", cellRenderer="EventLink", flex=3, minWidth=260),
     column("category", "Category", filter="agTextColumnFilter", width=120),
     column("tickers", "Tickers", filter="agTextColumnFilter", width=140),
@@ -39,15 +38,11 @@ def _zoom_link(event, universe) -> str:
 
 
 def _rows(svc) -> list[dict]:
-    events = svc.events()
-    frame = events_frame(events)
+    events = {e.id: e for e in svc.events()}
+    frame = events_frame(list(events.values()))
     frame["tickers"] = frame["tickers"].replace("", "all")
-    frame["published_ny"] = [
-        pd.Timestamp(e.published).tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M")
-        if pd.Timestamp(e.published).tzinfo else e.published_iso for e in events
-    ]
-    frame["event_link"] = [f"/events/{e.id}" for e in events]
-    frame["overview_link"] = [_zoom_link(e, svc.settings.tickers) for e in events]
+    frame["event_link"] = "/events/" + frame["id"]
+    frame["overview_link"] = [_zoom_link(events[i], svc.settings.tickers) for i in frame["id"]]
     frame["kind"] = ["generated" if g else "curated" if o.endswith("events.yaml") else "yours"
                      for g, o in zip(frame["generated"], frame["origin"], strict=True)]
     return records(frame.drop(columns=["generated", "origin"]))

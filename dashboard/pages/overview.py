@@ -24,7 +24,7 @@ from dashboard.components import (
 from dashboard.errors import MinerdashError
 from dashboard.events.catalogue import CATEGORIES
 from dashboard.exports import prices_download
-from dashboard.figures import overview_figure
+from dashboard.figures import event_marker, overview_figure
 from dashboard.pages._grid import (
     DECIMAL,
     GRID_OPTIONS,
@@ -148,11 +148,7 @@ def overview_view(svc, view: View, theme: str) -> dict:
             if start <= pd.Timestamp(e.session) <= end and e.category in view.categories
             and (not e.tickers or any(e.applies_to(t) for t in view.tickers))
         ]
-        markers = [{
-            "id": e.id, "session": e.session, "title": e.title, "category": e.category,
-            "published_ny": _published_ny(e), "source": e.source,
-            "reactions": _reactions(svc, e, view.tickers),
-        } for e in events]
+        markers = [event_marker(e, _reactions(svc, e, view.tickers)) for e in events]
         figure = overview_figure(rebased, benchmark, markers, theme).to_plotly_json() \
             if not rebased.empty else figure_message("No prices in this range.", theme)
         table = calc_summary_table(prices, benchmark, start, end, order=list(present))
@@ -160,13 +156,6 @@ def overview_view(svc, view: View, theme: str) -> dict:
         return {"figure": figure, "rows": records(table), "notes": notes}
 
     return svc.memo("overview", (view, theme), compute)
-
-
-def _published_ny(event) -> str:
-    published = pd.Timestamp(event.published)
-    if published.tzinfo is None:
-        return published.strftime("%Y-%m-%d")
-    return published.tz_convert("America/New_York").strftime("%Y-%m-%d %H:%M New York")
 
 
 @callback(

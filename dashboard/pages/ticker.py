@@ -21,7 +21,7 @@ from dashboard.components import (
 from dashboard.errors import MinerdashError
 from dashboard.events.catalogue import events_frame
 from dashboard.exports import prices_download
-from dashboard.figures import drawdown_figure, price_figure, rolling_figure
+from dashboard.figures import drawdown_figure, event_marker, price_figure, rolling_figure
 from dashboard.pages._grid import GRID_OPTIONS, column, records
 from dashboard.services import services
 from dashboard.symbols import normalize_symbol
@@ -133,8 +133,7 @@ def update_ticker(symbol, start, end, theme):
         benchmark = svc.settings.benchmark
         bench = svc.prices((benchmark,)).set_index("date")["adj_close"]
         events = [e for e in svc.events() if e.applies_to(symbol) and lo <= pd.Timestamp(e.session) <= hi]
-        markers = [{"id": e.id, "session": e.session, "title": e.title, "category": e.category,
-                    "published_ny": e.published_iso, "source": e.source} for e in events]
+        markers = [event_marker(e) for e in events]
         adj = prices.set_index("date")["adj_close"]
         beta = to_rolling_beta(adj, bench, ROLLING_WINDOW)
         corr = to_rolling_correlation(adj, bench, ROLLING_WINDOW)
