@@ -27,19 +27,24 @@ def browser(base_url):
         yield instance
 
 
-def open_page(browser, url, width=1366, height=768, dark=False):
+def open_page(browser, url, width=1366, height=768):
     page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(url)
-    if dark:
-        page.wait_for_selector("#theme-switch", state="attached")
-        if page.locator("#navbar-toggler").is_visible():
-            page.locator("#navbar-toggler").click()
-        page.locator("#theme-switch").wait_for(state="visible")
-        page.locator("#theme-switch").check()
     return page, problems
+
+
+def switch_to_dark(page):
+    """Flip the theme switch once the page has settled (the navbar collapses at phone width)."""
+    if page.locator("#navbar-toggler").is_visible():
+        page.locator("#navbar-toggler").click()
+        page.wait_for_selector("#navbar-collapse.show")
+    switch = page.locator("#theme-switch")
+    switch.wait_for(state="visible")
+    switch.check()
+    page.wait_for_function("document.documentElement.getAttribute('data-bs-theme') === 'dark'")
 
 
 PAGES = [
@@ -100,11 +105,11 @@ def test_unknown_ticker_message(browser, base_url, artifacts):
 
 
 def test_phone_width_and_dark_mode(browser, base_url, artifacts):
-    page, problems = open_page(browser, base_url + "/?tickers=MARA,RIOT,CLSK,HUT", width=390, height=844,
-                               dark=True)
+    page, problems = open_page(browser, base_url + "/?tickers=MARA,RIOT,CLSK,HUT", width=390, height=844)
     page.wait_for_selector(".js-plotly-plot .trace")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("document.documentElement.getAttribute('data-bs-theme') === 'dark'")
+    switch_to_dark(page)
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     page.screenshot(path=str(artifacts / "overview-phone-dark.png"), full_page=True)
     assert problems == []
