@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from _common import fill
+from dashboard.reactions import study_event
 
 from dashboard.analytics.event_study import Windows
 from dashboard.config import Settings
 from dashboard.events.collect import collect_events
-from dashboard.reactions import study_event
 from dashboard.store import Store
 
 

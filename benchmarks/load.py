@@ -17,10 +17,10 @@ from pathlib import Path
 
 import requests
 from _common import MINERS, ROOT, fill, overview_payload
-
 from dashboard.events.catalogue import CATEGORIES
-from dashboard.store import Store
 from tests.browser import running_server
+
+from dashboard.store import Store
 
 
 def web_command() -> str:

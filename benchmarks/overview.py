@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 from _common import MINERS, fill, overview_payload, timed
+from dashboard.events.catalogue import CATEGORIES
 
 from dashboard.app import create_app
 from dashboard.config import Settings
-from dashboard.events.catalogue import CATEGORIES
 from dashboard.store import Store
 
 

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from _common import require_data, timed
-
 from dashboard.csv_export import to_csv_text
+
 from dashboard.exports import prices_long
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store, metadata

@@ -4,17 +4,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
+from dashboard import callbacks
+from dashboard.bundles import bundle_script, install_bundle
+from dashboard.cached_reads import CachedReads
 from dashboard.components import THEME_STORE, navbar
 from dashboard.config import Settings
-from dashboard.services import Services
-from dashboard.web import install_web_routes
+from dashboard.health import health
+from dashboard.http import install_http
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> dash.Dash:
-    """A Dash app whose callbacks read ``settings``' store through a shared cache."""
+def create_app(settings: Settings | None = None, reads: CachedReads | None = None) -> dash.Dash:
+    """A Dash app whose callbacks read ``settings``' store (read-only) through a shared cache."""
     settings = settings or Settings.from_env()
-    services = services or Services(settings)
-    services.store.ensure_schema()
+    reads = reads or CachedReads(settings)
     app = dash.Dash(
         "dashboard",  # the package: pages import as dashboard.pages.*, assets from dashboard/assets
         use_pages=True,
@@ -23,11 +25,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         suppress_callback_exceptions=True,
         serve_locally=True,
         update_title=None,
+        external_scripts=[url for url in [bundle_script()] if url],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.server.extensions["minerdash"] = services
+    app.server.extensions["minerdash"] = reads
     app.layout = lambda: html.Div([
         dcc.Store(id=THEME_STORE, data="light"),
+        dcc.Location(id="app-location"),
         navbar(),
         dbc.Container(dash.page_container, fluid=True, className="pb-5"),
     ])
@@ -47,8 +51,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         State("navbar-collapse", "is_open"),
         prevent_initial_call=True,
     )
-    install_web_routes(app, services)
-    # Dash copies callbacks registered with @callback into the first app that serves a request;
-    # doing it here makes every app built by this factory complete, in tests and under gunicorn.
-    app._setup_server()
+    app.clientside_callback(  # the navbar's Ticker link opens the last ticker viewed
+        """(path) => {
+            const key = 'minerdash-last-ticker';
+            const match = /^\\/ticker\\/([^\\/?#]+)/.exec(path || '');
+            if (match) { window.localStorage.setItem(key, decodeURIComponent(match[1])); }
+            const last = window.localStorage.getItem(key);
+            return '/ticker/' + encodeURIComponent(last || 'MARA');
+        }""",
+        Output("nav-ticker", "href"),
+        Input("app-location", "pathname"),
+    )
+    callbacks.register(app)
+    install_bundle(app)
+    install_http(app, reads, health)
     return app

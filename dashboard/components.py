@@ -1,32 +1,44 @@
-"""Pieces every page uses: navigation, freshness, notices, the CSV button. Text stays text."""
+"""Pieces every page uses: navigation, freshness, notices, the CSV button, graphs. Text stays text."""
+
+import functools
+import html as html_text
+import textwrap
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.services import Freshness
+from dashboard.errors import StoreUnavailable
+from dashboard.figures.theme import THEMES, theme_name
+from dashboard.viewmodels.freshness import Freshness
 
 THEME_STORE = "theme-store"
 LOAD_HELP = [
     "Load prices with ",
     html.Code("minerdash fetch"),
-    " (downloads MARA, RIOT, CLSK, HUT and BTC-USD from Yahoo Finance) or, offline, ",
+    " (downloads MARA, RIOT, CLSK, HUT and BTC-USD from Yahoo Finance), the bundled demo data with ",
+    html.Code("minerdash load-snapshot"),
+    " or, offline, your own files with ",
     html.Code("minerdash import-csv path/to/*.csv"),
-    " (Yahoo's export format), then reload this page.",
+    ", then reload this page.",
 ]
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
 
 def navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="partial"
+                                if page["relative_path"] != "/" else "exact",
+                                id=f"nav-{page['name'].lower().replace(' ', '-')}"))
         for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order") or 0)
         if page.get("nav")
     ]
     toggle = html.Div(
-        [html.Span("☀", className="me-1"),
+        [html.Span("☀", className="me-1", **{"aria-hidden": "true"}),
          dbc.Switch(id="theme-switch", value=False, persistence=True, persistence_type="local",
-                    className="d-inline-block mb-0"),
-         html.Span("☾")],
+                    className="d-inline-block mb-0", label="", input_class_name="theme-input"),
+         html.Span("☾", **{"aria-hidden": "true"})],
         className="d-flex align-items-center text-light ms-lg-3",
         title="Light or dark mode",
     )
@@ -42,16 +54,22 @@ def navbar() -> dbc.Navbar:
 
 
 def freshness_line(fresh: Freshness, events_problem: str | None = None) -> html.Div:
-    """'Prices as of …, fetched …', a visible warning when the last refresh failed, and one when
-    the user's event files could not be read."""
+    """'Prices as of …' (each ticker's date where they differ, snapshot data said as such), and a
+    visible warning when the last refresh failed or the user's event files could not be read."""
     parts = []
     if events_problem:
         parts.append(dbc.Alert(f"Your event files were left out: {events_problem}", color="danger",
                                className="py-2 my-2", id="events-warning"))
-    if fresh.as_of is not None:
+    if fresh.latest is not None:
         fetched = fresh.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if fresh.fetched_at is not None else "unknown"
-        parts.append(html.Small(f"Prices as of {fresh.as_of:%Y-%m-%d}, fetched {fetched}.",
-                                className="text-body-secondary", id="freshness-text"))
+        behind = fresh.behind()
+        others = (" (" + ", ".join(f"{t} {d:%Y-%m-%d}" for t, d in sorted(behind.items())) + ")") if behind else ""
+        if fresh.snapshot:
+            text = [f"Snapshot data as of {fresh.latest:%Y-%m-%d}{others}, run ",
+                    html.Code("minerdash fetch"), " for live prices."]
+        else:
+            text = [f"Prices as of {fresh.latest:%Y-%m-%d}{others}, fetched {fetched}."]
+        parts.append(html.Small(text, className="text-body-secondary", id="freshness-text"))
     if fresh.errors:
         failed = "; ".join(f"{t}: {reason}" for t, reason in sorted(fresh.errors.items()))
         parts.append(dbc.Alert(f"The last refresh failed for {failed}. Showing the last good data.",
@@ -67,27 +85,62 @@ def empty_store_notice() -> dbc.Alert:
                      color="info", id="empty-store")
 
 
+def store_unavailable_notice(message: str) -> dbc.Alert:
+    return dbc.Alert([html.H5("The store is unreachable", className="alert-heading"),
+                      html.P(message), html.P("This page will work again once it is back: reload it.")],
+                     color="danger", id="store-unavailable")
+
+
 def error_notice(message: str, **kwargs) -> dbc.Alert:
     return dbc.Alert(message, color="danger", **kwargs)
 
 
+def notices(messages: list[str], color: str = "warning", **kwargs) -> dbc.Alert | None:
+    if not messages:
+        return None
+    body = messages[0] if len(messages) == 1 else html.Ul([html.Li(m) for m in messages], className="mb-0")
+    return dbc.Alert(body, color=color, className="py-2", **kwargs)
+
+
+def link_problems(problems: list[str], component_id: str) -> dbc.Alert | None:
+    """'Ignored part of the link: …' for what a URL held that could not be used."""
+    if not problems:
+        return None
+    return error_notice(f"Ignored part of the link: {'; '.join(problems)}", id=component_id, className="py-2")
+
+
+def page_layout(layout):
+    """A page layout that says so in words when the store is unreachable, instead of failing."""
+    @functools.wraps(layout)
+    def wrapped(*args, **kwargs):
+        try:
+            return layout(*args, **kwargs)
+        except StoreUnavailable as exc:
+            if "no tables yet" in str(exc):
+                return html.Div([empty_store_notice()])
+            return html.Div([store_unavailable_notice(str(exc))])
+
+    return wrapped
+
+
 def csv_button(button_id: str, label: str = "Download CSV") -> dbc.Button:
-    return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-2")
+    return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-1 my-1")
 
 
 def graph(graph_id: str, **kwargs) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config={"displaylogo": False}, **kwargs), type="default")
+    return dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG, **kwargs), type="default")
 
 
 def figure_message(message: str, theme: str = "light") -> dict:
     """An empty figure that says why it is empty, instead of a blank chart."""
-    color = "#f8f9fa" if theme == "dark" else "#212529"
     return {
         "data": [],
         "layout": {
             "xaxis": {"visible": False}, "yaxis": {"visible": False}, "height": 300,
             "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-            "annotations": [{"text": message, "showarrow": False, "font": {"size": 15, "color": color},
+            "annotations": [{"text": "<br>".join(html_text.escape(line) for line in textwrap.wrap(message, 48)),
+                             "showarrow": False,
+                             "font": {"size": 15, "color": THEMES[theme_name(theme)]["text"]},
                              "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}],
         },
     }

@@ -6,7 +6,11 @@ class MinerdashError(Exception):
 
 
 class InputError(MinerdashError):
-    """Bad input from a user: a symbol, a date, a file, a window size."""
+    """Bad input from a user: a symbol, a date, a file, a window size, a setting."""
+
+
+class ConfigError(InputError):
+    """A setting (environment variable or option) that is not of the accepted form."""
 
 
 class DataUnavailable(MinerdashError):
@@ -23,4 +27,8 @@ class InsufficientHistory(MinerdashError):
 
 
 class StoreUnavailable(MinerdashError):
-    """The database cannot be reached."""
+    """The database cannot be reached, or holds no tables yet."""
+
+
+class StoreNotReady(StoreUnavailable):
+    """The database is reachable but has no tables, or tables of another schema version."""

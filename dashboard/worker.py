@@ -1,27 +1,21 @@
-"""The single writer: refresh on a schedule and right after the US close, with backoff on failure.
+"""The worker: refresh on a schedule and right after the US close, with backoff on failure.
 
-Only one refresh runs at a time across processes: a PostgreSQL advisory lock, or a file lock
-next to a SQLite database. A second worker started by mistake waits its turn or skips.
+It is the single writer in a hosted deployment; every refresh holds ``writer.writer_lock``.
 """
 
-import fcntl
-import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 
+from dashboard.calendars import NEW_YORK, nyse
 from dashboard.errors import InputError
-from dashboard.events.align import nyse_calendar
+from dashboard.events.refresh import refresh_events
 from dashboard.refresh import RefreshReport, refresh
-from dashboard.store import Store
+from dashboard.writer import writer_lock
 
-_LOCK_KEY = 0x6D696E6572  # "miner"
 AFTER_CLOSE = timedelta(minutes=20)  # Yahoo's daily bar settles a few minutes after 16:00
 _INTERVAL = re.compile(r"^(\d+)\s*([smhd])$")
 
@@ -40,9 +34,9 @@ def parse_interval(text: str) -> timedelta:
 
 def next_close_after(now: datetime) -> datetime:
     """The next NYSE close (early closes included) plus a settling margin, after ``now``."""
-    calendar = nyse_calendar()
+    calendar = nyse()
     moment = pd.Timestamp(now)
-    day = pd.Timestamp(moment.tz_convert("America/New_York").date())
+    day = pd.Timestamp(moment.tz_convert(NEW_YORK).date())
     session = day if calendar.is_session(day) else calendar.date_to_session(day, direction="next")
     while calendar.session_close(session) + AFTER_CLOSE <= moment:
         session = calendar.next_session(session)
@@ -60,59 +54,27 @@ def next_delay(now: datetime, every: timedelta, failures: int) -> timedelta:
     return min(every, until_close)
 
 
-@contextmanager
-def writer_lock(store: Store, wait: bool = True) -> Iterator[bool]:
-    """Hold the single-writer lock; yields False (without waiting) when another writer has it."""
-    if store.dialect == "postgresql":
-        with store.engine.connect() as conn:
-            if wait:
-                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
-                acquired = True
-            else:
-                acquired = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar()
-            try:
-                yield bool(acquired)
-            finally:
-                if acquired:
-                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
-                    conn.commit()
-        return
-    path = _sqlite_lock_path(store)
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            acquired = True
-        except BlockingIOError:
-            acquired = False
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _sqlite_lock_path(store: Store) -> Path:
-    database = store.engine.url.database
-    if not database or database == ":memory:":
-        return Path(os.environ.get("TMPDIR", "/tmp")) / f"minerdash-{os.getpid()}.lock"
-    return Path(database).with_suffix(".lock")
-
-
-def refresh_locked(store, source, symbols, wait=True, progress=lambda m: None, **kwargs) -> RefreshReport | None:
-    """One refresh under the writer lock; None if skipped because another writer holds it."""
+def refresh_locked(store, source, symbols, wait=True, progress=lambda m: None, events=None,
+                   **kwargs) -> RefreshReport | None:
+    """One refresh of prices (and, given ``events`` settings, of company events) under the writer
+    lock; None if skipped because another writer holds it."""
     with writer_lock(store, wait=wait) as acquired:
         if not acquired:
             progress("another refresh is running; skipped")
             return None
-        return refresh(store, source, symbols, progress=progress, **kwargs)
+        report = refresh(store, source, symbols, progress=progress, **kwargs)
+        if events is not None:  # recorded per source in the store; prices alone decide the backoff
+            refresh_events(store, events, [s for s in symbols if s != events.benchmark], progress)
+        return report
 
 
 def run_forever(store, source, symbols, every: timedelta, progress: Callable[[str], None],
-                sleep=time.sleep, now=lambda: datetime.now(UTC), max_runs: int | None = None) -> None:
+                sleep=time.sleep, now=lambda: datetime.now(UTC), max_runs: int | None = None,
+                events=None) -> None:
     """Refresh, then sleep until the next interval or close; retry failures with backoff."""
     failures, runs = 0, 0
     while max_runs is None or runs < max_runs:
-        report = refresh_locked(store, source, symbols, progress=progress)
+        report = refresh_locked(store, source, symbols, progress=progress, events=events)
         runs += 1
         failures = failures + 1 if report is not None and report.errors else 0
         delay = next_delay(now(), every, failures)

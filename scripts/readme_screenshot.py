@@ -12,9 +12,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _common import fill  # noqa: E402
+from tests.browser import chromium, running_server  # noqa: E402
 
 from dashboard.store import Store  # noqa: E402
-from tests.browser import chromium, running_server  # noqa: E402
 
 VIEW = "/?tickers=MARA,RIOT,CLSK,HUT&start=2025-06-01&end=2025-09-30"
 

@@ -1,5 +1,8 @@
-"""Shared fixtures: the real market data in ../shared, stores on every backend, a filled store."""
+"""Shared fixtures: real prices (the bundled snapshot; ../shared for other tickers), stores on
+every backend, a filled store, and the artifacts folder for screenshots."""
 
+import csv
+import gzip
 import os
 import uuid
 from pathlib import Path
@@ -7,31 +10,56 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from dashboard.snapshot import snapshot_path
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKET_DATA = Path(os.environ.get("MINERDASH_MARKET_DATA", ROOT.parent / "shared" / "market-data"))
-YAHOO_RESPONSES = MARKET_DATA / "yahoo-responses"
+SHARED_DATA = Path(os.environ.get("MINERDASH_MARKET_DATA", ROOT.parent / "shared" / "market-data"))
+YAHOO_RESPONSES = ROOT / "tests" / "fixtures" / "yahoo"
+HANDBUILT = ROOT / "tests" / "fixtures" / "handbuilt"
 ARTIFACTS = ROOT / "test-artifacts"
+MINERS = ["MARA", "RIOT", "CLSK", "HUT"]
 
-def _require_data() -> Path:
-    if MARKET_DATA.is_dir():
-        return MARKET_DATA
-    message = f"shared market data not found at {MARKET_DATA}"
+
+def write_snapshot_csvs(directory: Path) -> Path:
+    """The snapshot as one Yahoo-format CSV per ticker, with the same cell strings."""
+    rows: dict[str, list[list[str]]] = {}
+    with gzip.open(snapshot_path(), "rt", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for date, ticker, *values in reader:
+            rows.setdefault(ticker, []).append([date, *values])
+    for ticker, lines in rows.items():
+        with (directory / f"{ticker}.csv").open("w", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["Date", "Open", "High", "Low", "Close", "Volume"])
+            writer.writerows(lines)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def market_data(tmp_path_factory) -> Path:
+    """MARA, RIOT, CLSK, HUT, BTC-USD and QQQ from 2020-06-01: the snapshot in the package."""
+    return write_snapshot_csvs(tmp_path_factory.mktemp("snapshot-csv"))
+
+
+def shared_data_or_skip(why: str) -> Path:
+    """../shared/market-data (or MINERDASH_MARKET_DATA), for tickers the snapshot lacks."""
+    if SHARED_DATA.is_dir() and any(SHARED_DATA.glob("*.csv")):
+        return SHARED_DATA
+    message = f"needs {why} from ../shared/market-data (set MINERDASH_MARKET_DATA); not found at {SHARED_DATA}"
     if os.environ.get("MINERDASH_REQUIRE_TEST_DATA") == "1":
         pytest.fail(message + " (MINERDASH_REQUIRE_TEST_DATA=1 makes this a failure)")
     pytest.skip(message)
 
-@pytest.fixture(scope="session")
-def market_data() -> Path:
-    return _require_data()
 
 def _postgres_url() -> str:
     url = os.environ.get("MINERDASH_TEST_DATABASE_URL")
     if not url:
-        pytest.skip("MINERDASH_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+        pytest.skip("needs PostgreSQL: MINERDASH_TEST_DATABASE_URL is not set")
     return url
+
 
 def make_postgres_store() -> Store:
     """A store in a fresh PostgreSQL schema; fails (not skips) when the server is unreachable."""
@@ -51,12 +79,14 @@ def make_postgres_store() -> Store:
     store.test_schema = schema
     return store
 
+
 def drop_postgres_store(store: Store) -> None:
     store.dispose()
     engine = sa.create_engine(store.url.split("?")[0])
     with engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{store.test_schema}" CASCADE'))
     engine.dispose()
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
@@ -70,21 +100,26 @@ def store(request, tmp_path):
         yield made
         drop_postgres_store(made)
 
-def fill_store(target: Store, directory: Path) -> Store:
+
+def fill_store(target: Store, directory: Path, tickers=None) -> Store:
     for path in sorted(directory.glob("*.csv")):
-        parsed = read_price_csv(path)
-        target.write_bars(parsed.ticker, parsed.bars, f"csv:{path.name}")
+        if tickers is None or path.stem in tickers:
+            parsed = read_price_csv(path)
+            target.write_bars(parsed.ticker, parsed.bars, f"csv:{path.name}", fields=parsed.fields)
     return target
+
 
 @pytest.fixture(scope="session")
 def filled_store(tmp_path_factory, market_data) -> Store:
-    """A SQLite store holding every shared CSV (read-only for tests)."""
+    """A SQLite store holding the snapshot's six tickers (read-only for tests)."""
     path = tmp_path_factory.mktemp("filled") / "filled.sqlite"
     return fill_store(Store(f"sqlite:///{path}"), market_data)
+
 
 @pytest.fixture(scope="session")
 def filled_db_url(filled_store) -> str:
     return filled_store.url
+
 
 @pytest.fixture
 def artifacts() -> Path:

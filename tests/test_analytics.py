@@ -48,13 +48,15 @@ def test_period_returns_by_hand():
     assert calc_return_since(yearly, pd.Timestamp("2025-01-01")) == pytest.approx(0.25)
 
 
-def test_volatility_is_sample_std_times_root_252():
-    returns = [0.01, -0.02, 0.03, 0.0, -0.01] * 6
-    prices = series(np.cumprod([100.0] + [1 + r for r in returns]))
-    mean = sum(returns) / 30
-    by_hand = math.sqrt(sum((r - mean) ** 2 for r in returns) / 29) * math.sqrt(252)
-    assert calc_volatility(prices, 30) == pytest.approx(by_hand, rel=1e-12)
-    assert math.isnan(calc_volatility(prices.iloc[:10], 30))
+def test_volatility_is_sample_std_of_the_last_30_days_annualised():
+    returns = [0.01, -0.02, 0.03, 0.0, -0.01] * 8
+    prices = series(np.cumprod([100.0] + [1 + r for r in returns]), start="2025-06-02", freq="D")
+    recent = returns[-30:]  # daily series: the returns dated within the last 30 days
+    mean = sum(recent) / 30
+    by_hand = math.sqrt(sum((r - mean) ** 2 for r in recent) / 29)
+    assert calc_volatility(prices, 30, 365) == pytest.approx(by_hand * math.sqrt(365), rel=1e-12)
+    assert calc_volatility(prices, 30, 252) == pytest.approx(by_hand * math.sqrt(252), rel=1e-12)
+    assert math.isnan(calc_volatility(prices.iloc[:20], 30))
 
 
 def test_benchmark_is_sampled_on_or_before_each_session():

@@ -1,27 +1,29 @@
-"""The real app over a store of the shared data: pages, callbacks as functions, HTTP contract."""
+"""The real app over a store of real prices: pages, callbacks as functions, HTTP contract."""
 
 import base64
 import csv
 import importlib
 import io
 import json
-import math
-from pathlib import Path
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.app import create_app
+from dashboard.cli import cli
 from dashboard.config import Settings
-from dashboard.events.catalogue import CATEGORIES
+from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.store import Store
+from tests.conftest import MINERS, fill_store, shared_data_or_skip
 
-MINERS = ["MARA", "RIOT", "CLSK", "HUT"]
+ALL = list(CATEGORIES)
 
 
-def settings_for(url: str, tmp: Path, **extra) -> Settings:
+def settings_for(url: str, tmp, **extra) -> Settings:
     return Settings(database_url=url, data_dir=tmp, cache_dir=tmp / "cache", **extra)
 
 
@@ -37,7 +39,7 @@ def context(app):
 
 
 def page(name):
-    """A page module as Dash imported it (pages register themselves only inside an app)."""
+    """A page module as Dash imported it."""
     return importlib.import_module(f"dashboard.pages.{name}")
 
 
@@ -58,144 +60,255 @@ def closes(market_data, ticker):
         return {r["Date"]: float(r["Close"]) for r in csv.DictReader(handle)}
 
 
+def overview(*args, **kwargs):
+    defaults = dict(tickers=MINERS, start="2025-06-01", end="2025-09-30", categories=ALL, origins=list(ORIGINS),
+                    scale="linear", theme="light")
+    defaults.update(kwargs)
+    return page("overview").update_overview(*[defaults[k] for k in defaults])
+
+
 def test_overview_figure_rebases_each_ticker_and_marks_bitmain(context):
-    figure, rows, message, _note, _fresh = page("overview").update_overview(
-        MINERS, "2025-06-01", "2025-09-30", list(CATEGORIES), "light")
+    figure, rows, message, _note, _fresh = overview()
     traces = {t["name"]: t for t in figure["data"]}
     for name in [*MINERS, "BTC-USD"]:
         assert values(traces[name]["y"])[0] == 100.0
     assert traces["BTC-USD"]["line"]["dash"] == "dash"
-    events = traces["Events"]
-    dates = [pd.Timestamp(x).strftime("%Y-%m-%d") for x in values(events["x"])]
+    industry = traces["Industry"]
+    dates = [pd.Timestamp(x).strftime("%Y-%m-%d") for x in industry["x"]]
     first_day = pd.Timestamp(values(traces["MARA"]["x"])[0], unit="ms")
     assert first_day == pd.Timestamp("2025-06-02") and figure["layout"]["xaxis"]["type"] == "date"
     bitmain = dates.index("2025-07-29")
-    assert "Bitmain" in events["hovertext"][bitmain]
-    assert "MARA CAR(−1,+5) -5.2%" in events["hovertext"][bitmain]  # the event study in the hover
+    assert "Bitmain" in industry["hovertext"][bitmain] and industry["customdata"][bitmain] == "bitmain-us-factory"
+    assert "MARA CAR(−1,+5) -5.2%" in industry["hovertext"][bitmain]  # the event study in the hover
+    assert "bloomberg.com" in industry["hovertext"][bitmain] and "https://" not in industry["hovertext"][bitmain]
     assert message is None
+    assert figure["layout"]["hoverlabel"]["bgcolor"] == "#ffffff"
+    dark = overview(theme="dark")[0]
+    assert dark["layout"]["hoverlabel"]["bgcolor"] == "#212529"
+    assert dark["layout"]["hoverlabel"]["font"]["color"] == "#f8f9fa"
 
 
 def test_overview_table_matches_hand_computations(context, market_data):
-    _figure, rows, *_ = page("overview").update_overview(MINERS, "2025-06-01", "2025-09-30", list(CATEGORIES), "light")
+    _figure, rows, *_ = overview()
     row = {r["ticker"]: r for r in rows}["MARA"]
     mara = closes(market_data, "MARA")
     dates = sorted(d for d in mara if d <= "2025-09-30")
-    assert row["as_of"] == "2025-09-30" and row["last_close"] == mara["2025-09-30"]
-    assert row["return_1d"] == pytest.approx(mara[dates[-1]] / mara[dates[-2]] - 1, rel=1e-12)
-    assert row["return_1w"] == pytest.approx(mara[dates[-1]] / mara[dates[-6]] - 1, rel=1e-12)
-    assert row["return_ytd"] == pytest.approx(mara["2025-09-30"] / mara["2024-12-31"] - 1, rel=1e-12)
-    assert row["return_1y"] == pytest.approx(mara["2025-09-30"] / mara["2024-09-30"] - 1, rel=1e-12)
-    window = [d for d in dates if d >= "2025-06-01"]
+    assert row["as_of"] == "2025-09-30" and row["last_close"] == mara["2025-09-30"] and not row["stale"]
+    assert row["ret_1d"] == pytest.approx(mara[dates[-1]] / mara[dates[-2]] - 1, rel=1e-12)
+    assert row["ret_1w"] == pytest.approx(mara["2025-09-30"] / mara["2025-09-23"] - 1, rel=1e-12)
+    assert row["ret_ytd"] == pytest.approx(mara["2025-09-30"] / mara["2024-12-31"] - 1, rel=1e-12)
+    assert row["ret_1y"] == pytest.approx(mara["2025-09-30"] / mara["2024-09-30"] - 1, rel=1e-12)
     peak, worst = 0.0, 0.0
-    for d in window:
+    for d in [d for d in dates if d >= "2025-06-01"]:
         peak = max(peak, mara[d])
         worst = min(worst, mara[d] / peak - 1)
     assert row["max_drawdown"] == pytest.approx(worst, rel=1e-12)
-    rets = [mara[b] / mara[a] - 1 for a, b in zip(dates[-31:-1], dates[-30:], strict=True)]
-    mean = sum(rets) / 30
-    assert row["volatility_30d"] == pytest.approx(
-        math.sqrt(sum((r - mean) ** 2 for r in rets) / 29) * math.sqrt(252), rel=1e-12)
     btc = closes(market_data, "BTC-USD")
     btc_dates = sorted(btc)
     level = [btc[max(b for b in btc_dates if b <= d)] for d in dates[-91:]]
     r = np.diff([mara[d] for d in dates[-91:]]) / [mara[d] for d in dates[-91:-1]]
     m = np.diff(level) / level[:-1]
-    slope = np.polyfit(m, r, 1)[0]
-    assert row["beta_90d"] == pytest.approx(slope, rel=1e-9)
-    assert row["correlation_90d"] == pytest.approx(np.corrcoef(r, m)[0, 1], rel=1e-9)
+    assert row["beta_90d"] == pytest.approx(np.polyfit(m, r, 1)[0], rel=1e-9)
+    assert row["corr_90d"] == pytest.approx(np.corrcoef(r, m)[0, 1], rel=1e-9)
+    assert {r["ticker"]: r for r in rows}["BTC-USD"]["beta_90d"] is None
 
 
-def test_overview_download_is_the_long_price_format(context, market_data):
+def test_overview_downloads_prices_and_statistics(context, market_data):
     sent = page("overview").download_prices(1, ["MARA", "RIOT"], "2025-06-01", "2025-09-30")
     assert sent["filename"] == "minerdash-prices-MARA-RIOT-BTC-USD-2025-06-01-2025-09-30.csv"
     frame = pd.read_csv(io.StringIO(sent["content"]))
     assert list(frame.columns) == ["date", "ticker", "open", "high", "low", "close", "adj_close", "volume"]
     assert frame["ticker"].unique().tolist() == ["BTC-USD", "MARA", "RIOT"]
     assert frame["date"].min() == "2025-06-01" and frame["date"].max() == "2025-09-30"
-    mara = frame[frame["ticker"] == "MARA"].set_index("date")["close"]
-    assert mara.loc["2025-07-29"] == closes(market_data, "MARA")["2025-07-29"]
+    assert frame[frame["ticker"] == "MARA"].set_index("date")["close"].loc["2025-07-29"] == \
+        closes(market_data, "MARA")["2025-07-29"]
 
 
 @pytest.mark.parametrize(
-    "tickers,start,end,categories,message",
+    "kwargs,message",
     [
-        ([f"T{i}" for i in range(51)], None, None, None, "too many tickers"),
-        (["MARA"], "2025-99-01", None, None, "not a date"),
-        (["MARA"], "2025-09-01", "2025-08-01", None, "is after"),
-        (["MARA"], None, None, ["gossip"], "unknown category"),
-        (["<script>"], None, None, None, "invalid ticker"),
+        ({"tickers": [f"T{i}" for i in range(51)]}, "too many tickers"),
+        ({"tickers": ["MARA"] * 200_001}, "too many tickers: 200,001 given"),
+        ({"tickers": ["MARA"], "start": "2025-99-01"}, "not a date"),
+        ({"tickers": ["MARA"], "start": "2025-09-01", "end": "2025-08-01"}, "is after"),
+        ({"tickers": ["MARA"], "categories": ["gossip"]}, "unknown categories gossip"),
+        ({"tickers": ["<script>"]}, "invalid ticker"),
+        ({"tickers": {"$ne": 1}}, "tickers must be a comma-separated list"),
+        ({"tickers": ["MARA"], "scale": "cubic"}, "unknown scale"),
     ],
 )
-def test_overview_rejects_bad_input_with_a_message(context, tickers, start, end, categories, message):
-    figure, rows, alert, *_ = page("overview").update_overview(tickers, start, end, categories or list(CATEGORIES), "light")
-    assert rows == [] and message in figure["layout"]["annotations"][0]["text"]
+def test_overview_rejects_bad_input_with_a_message(context, kwargs, message):
+    figure, rows, *_ = overview(**kwargs)
+    text = figure["layout"]["annotations"][0]["text"].replace("<br>", " ")
+    assert rows == [] and message in text
 
 
 def test_url_round_trip(context):
-    search = page("overview").sync_url(["MARA", "HUT"], "2025-06-01", "2025-09-30", ["industry", "policy"], "")
-    assert search == "?tickers=MARA,HUT&start=2025-06-01&end=2025-09-30&categories=industry,policy"
+    search = page("overview").sync_url(["MARA", "HUT"], "2025-06-01", "2025-09-30", ["industry", "policy"],
+                                       list(ORIGINS), "log", "")
+    assert search == "?tickers=MARA,HUT&start=2025-06-01&end=2025-09-30&categories=industry,policy&scale=log"
     rendered = render(page("overview").layout(tickers="MARA,HUT", start="2025-06-01", end="2025-09-30",
-                                      categories="industry,policy"))
+                                              categories="industry,policy", scale="log"))
     assert '"value": ["MARA", "HUT"]' in rendered and '"start_date": "2025-06-01"' in rendered
+    assert '"value": "log"' in rendered
+    broken = render(page("overview").layout(tickers="MARA,not!a", start="2025-13-01"))
+    assert "Ignored part of the link" in broken and "not!a" in broken
+
+
+def test_log_scale_has_readable_ticks(context):
+    figure = overview(tickers=MINERS, start="2021-01-01", end="2025-09-30", scale="log")[0]
+    axis = figure["layout"]["yaxis"]
+    lines = [values(t["y"]) for t in figure["data"] if t["name"] in MINERS]
+    low, high = min(min(v) for v in lines), max(max(v) for v in lines)
+    assert axis["type"] == "log" and "100" in axis["ticktext"] and len(axis["tickvals"]) >= 4
+    for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
+        mantissa = value / 10 ** np.floor(np.log10(value))
+        assert round(mantissa, 9) in (1, 2, 5) and low <= value <= high and text == f"{value:,.0f}"
+    linear = overview(tickers=MINERS, start="2021-01-01", end="2025-09-30")[0]
+    assert linear["layout"]["yaxis"]["type"] == "linear"  # never switched on by itself
+
+
+def test_lines_rebase_at_the_first_date_they_share(context):
+    figure, _rows, message, *_ = overview(tickers=["MARA"], start="2020-01-01", end="2025-09-30")
+    traces = {t["name"]: t for t in figure["data"]}
+    firsts = {n: pd.Timestamp(values(traces[n]["x"])[0], unit="ms") for n in ("MARA", "BTC-USD")}
+    assert firsts["MARA"] == firsts["BTC-USD"] == pd.Timestamp("2020-06-01")
+    assert "Rebased (100 on 2020-06-01)" in figure["layout"]["yaxis"]["title"]["text"]
+
+
+def test_stale_and_missing_data_are_named(context):
+    _figure, rows, message, *_ = overview(tickers=["MARA", "HUT"], start="2026-01-01", end="2026-05-31")
+    text = render(message)
+    assert "No HUT prices between 2026-01-01 and 2026-05-31 (stored to 2025-12-12)" in text
+    assert "Data ends before the view does for HUT (as of 2025-12-12)" in text
+    by_ticker = {r["ticker"]: r for r in rows}
+    assert by_ticker["HUT"]["stale"] and by_ticker["HUT"]["as_of"] == "2025-12-12"
+    assert not by_ticker["MARA"]["stale"]  # Friday 2026-05-29 is the last session before Sunday's end
+    later = overview(tickers=["MARA"], start="2026-01-01", end="2026-06-30")[1]
+    assert {r["ticker"]: r for r in later}["MARA"]["stale"]
+    fresh = render(page("overview").update_overview(["MARA", "HUT"], "2026-01-01", "2026-06-30", ALL,
+                                                    list(ORIGINS), "linear", "light")[4])
+    assert "Snapshot data as of 2026-08-22" in fresh or "Prices as of 2026-08-22" in fresh
+    assert "HUT 2025-12-12" in fresh and "MARA 2026-05-29" in fresh
+
+
+@pytest.mark.parametrize("count", [11, 50])
+def test_many_tickers_each_get_a_line(tmp_path, market_data, count):
+    store = fill_store(Store(f"sqlite:///{tmp_path / 'many.sqlite'}"), market_data, tickers={"BTC-USD"})
+    mara = pd.read_csv(market_data / "MARA.csv", parse_dates=["Date"])
+    bars = pd.DataFrame({"date": mara["Date"], "close": mara["Close"], "adj_close": mara["Close"]})
+    names = [f"M{i:02d}" for i in range(count)]
+    for i, name in enumerate(names):
+        store.write_bars(name, bars.assign(close=bars["close"] * (1 + i / 100),
+                                           adj_close=bars["adj_close"] * (1 + i / 100)), "test")
+    app = create_app(settings_for(store.url, tmp_path))
+    with app.server.test_request_context("/"):
+        figure, rows, *_ = page("overview").update_overview(names, "2025-06-01", "2025-09-30", ALL,
+                                                            list(ORIGINS), "linear", "light")
+        styles = {(t["line"]["color"], t["line"]["dash"]) for t in figure["data"] if t["name"] in names}
+        assert len(styles) == count and len(rows) == count + 1
 
 
 def test_ticker_page_and_unknown_ticker(context):
-    price, rolling, drawdown, stats, events = page("ticker").update_ticker("HUT", "2023-06-01", "2024-06-28", "dark")
+    price, rolling, drawdown, stats, events, notice = page("ticker").update_ticker(
+        "HUT", "2023-06-01", "2024-06-28", "dark")
     assert price["data"][0]["type"] == "candlestick" and price["layout"]["template"]["layout"]
     assert any(e["title"].startswith("Hut 8 Mining and US Bitcoin") for e in events)
-    assert pd.Timestamp(values(price["data"][0]["x"])[-1]) == pd.Timestamp("2024-06-28")
+    last_x = pd.Timestamp(price["data"][0]["x"][-1])
+    assert last_x == pd.Timestamp("2024-06-28 12:00")  # bars at midday, clear of the weekend break
+    assert price["layout"]["xaxis"]["rangebreaks"][0]["bounds"] == ["sat", "mon"]
+    assert "2024-06-19" in price["layout"]["xaxis"]["rangebreaks"][1]["values"]  # Juneteenth
+    labels = render(stats)
+    assert "1W (7 days)" in labels and "Vol 30D, annualised" in labels and "Last close (USD)" in labels
+    btc = page("ticker").update_ticker("BTC-USD", "2025-06-01", "2025-09-30", "light")
+    assert not btc[0]["layout"]["xaxis"].get("rangebreaks")  # bitcoin trades every day
+    btc_labels = render(btc[3])
+    assert "Beta" not in btc_labels and "Corr" not in btc_labels
     rendered = render(page("ticker").layout(ticker="ZZZZ"))
     assert "ZZZZ is not stored" in rendered and "minerdash fetch --tickers ZZZZ" in rendered
-    close_only = page("ticker").update_ticker("BTDR", "2025-06-01", "2025-09-30", "light")[0]
-    assert close_only["data"][0]["type"] == "scatter"
+    hostile = render(page("ticker").layout(ticker="not!a$ticker"))
+    assert "Unknown ticker" in hostile and "minerdash fetch --tickers" not in hostile
 
 
-def test_event_page_matches_the_cli_computation(context):
-    figure, rows, errors, prices = page("event").update_event("bitmain-us-factory", MINERS, "BTC-USD",
-                                                           120, 10, 1, 5, "light")
+def test_event_page_matches_the_cli_computation(context, filled_db_url):
+    figure, rows, _cols, errors, prices, title, _disabled = page("event").update_event(
+        "bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, [], "light")
     by_ticker = {r["ticker"]: r for r in rows}
     assert set(by_ticker) == {*MINERS, "EW"}
+    result = CliRunner().invoke(cli, ["--db", filled_db_url, "export", "event-study", "--event",
+                                      "bitmain-us-factory", "--summary"])
+    cli_rows = pd.read_csv(io.StringIO(result.stdout)).set_index("ticker")
+    for ticker, row in by_ticker.items():
+        for column in ("car", "t_stat", "p_value", "beta", "alpha", "sigma"):
+            assert row[column] == pytest.approx(cli_rows.loc[ticker, column], rel=1e-12)
     assert by_ticker["MARA"]["car"] == pytest.approx(-0.05172574377562858, rel=1e-9)
-    assert by_ticker["RIOT"]["significant"] == "no"
+    assert by_ticker["RIOT"]["significant"] == "no" and by_ticker["RIOT"]["days"] == "7 of 7"
     assert [t["name"] for t in figure["data"]] == [*MINERS, "EW"]
-    sent = page("event").download_study.__wrapped__ if hasattr(page("event").download_study, "__wrapped__") else None
-    assert sent is None or callable(sent)
-    halving = page("event").update_event("btc-halving-2024", MINERS, "BTC-USD", 120, 10, 1, 5, "light")
-    assert halving[1] == [] and "insufficient history" in render(halving[2])
+    sent = page("event").download_summary(1, "bitmain-us-factory", MINERS, "BTC-USD", "market", None,
+                                          120, 10, 1, 5, [], "light")
+    downloaded = pd.read_csv(io.StringIO(sent["content"]))
+    assert ",".join(downloaded.columns) == result.stdout.splitlines()[0] + ",session,estimation,gap,pre,post"
+    assert downloaded["session"].unique().tolist() == ["2025-07-29"]
+    assert downloaded.set_index("ticker")["car"].to_dict() == pytest.approx(cli_rows["car"].to_dict(), rel=1e-12)
 
 
-def test_events_page_rows_link_to_each_event(context):
-    rows = page("events")._rows(__import__("dashboard.services", fromlist=["services"]).services())
-    bitmain = next(r for r in rows if r["id"] == "bitmain-us-factory")
+def test_a_failed_study_still_shows_the_prices_and_suggests_a_benchmark(tmp_path, market_data):
+    shared = shared_data_or_skip("CORZ (listed 2024-01-24)")
+    store = fill_store(Store(f"sqlite:///{tmp_path / 'corz.sqlite'}"), market_data)
+    fill_store(store, shared, tickers={"CORZ"})
+    app = create_app(settings_for(store.url, tmp_path))
+    with app.server.test_request_context("/"):
+        car, rows, _c, errors, prices, *_ = page("event").update_event(
+            "btc-halving-2024", ["CORZ"], "BTC-USD", "market", None, 120, 10, 1, 5, [], "light")
+        assert rows == [] and "insufficient history for CORZ" in render(errors)
+        assert {t["name"] for t in prices["data"]} >= {"CORZ", "BTC-USD"}
+
+
+def test_events_page_rows_link_to_each_event_with_its_ew_car(context):
+    from dashboard.cached_reads import current_reads
+    from dashboard.viewmodels.events import event_rows
+
+    rows = event_rows(current_reads()).set_index("id")
+    bitmain = rows.loc["bitmain-us-factory"]
     assert bitmain["event_link"] == "/events/bitmain-us-factory"
     assert bitmain["overview_link"].startswith("/?tickers=MARA,RIOT,CLSK,HUT&start=2025-06-29")
+    ew = page("event").update_event("bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, [],
+                                    "light")[1]
+    assert bitmain["car"] == pytest.approx({r["ticker"]: r for r in ew}["EW"]["car"], rel=1e-12)
+    filtered, _options, link = page("events").filter_events("", ["industry"], list(ORIGINS))
+    assert {r["category"] for r in filtered} == {"industry"} and link == "/studies?categories=industry"
 
 
 def test_pages_headers_health_and_errors(app):
     client = app.server.test_client()
     for path in ["/", "/ticker/MARA", "/events", "/events/bitmain-us-factory", "/ticker/ZZZ"]:
         response = client.get(path)
-        assert response.status_code == 200
+        assert response.status_code == 200, path
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"]
-    health = client.get("/healthz")
-    body = health.get_json()
-    assert health.status_code == 200 and body["store_reachable"] is True
-    assert body["tickers"]["MARA"]["as_of"] == "2026-05-29" and "MARA" in body["stale_tickers"]
+    assert client.get("/wp-admin/setup.php").status_code == 404
+    from dashboard.health import health
+
+    with app.server.app_context():
+        body, code = health(app.server.extensions["minerdash"], now=datetime(2026, 6, 2, 22, tzinfo=UTC))
+    assert code == 200 and body["store_reachable"] is True
+    assert body["tickers"]["MARA"]["as_of"] == "2026-05-29" and body["tickers"]["MARA"]["sessions_behind"] == 2
+    assert body["tickers"]["BTC-USD"]["calendar"] == "24/7" and "MARA" not in body["stale_tickers"]
+    assert body["cache"]["reachable"] is True
     bad = client.post("/_dash-update-component", data="{not json", content_type="application/json")
     assert bad.status_code == 400 and b"Traceback" not in bad.data
     odd = client.post("/_dash-update-component", json={"output": "nope.children", "inputs": []})
-    assert odd.status_code == 400 and odd.get_json()["error"] == "malformed callback request"
+    assert odd.status_code == 400 and odd.get_json()["error"].startswith("malformed callback request")
     assert client.get("/_dash-component-suites/../../etc/passwd").status_code in (400, 404)
 
 
 def test_health_is_503_when_the_store_is_unreachable(tmp_path):
-    from dashboard.services import Services
-    from dashboard.web import health
+    from dashboard.cached_reads import CachedReads
+    from dashboard.health import health
 
-    svc = Services(settings_for(f"sqlite:///{tmp_path}/none/deeper/x.sqlite", tmp_path))
-    body, code = health(svc)
+    reads = CachedReads(settings_for(f"sqlite:///{tmp_path}/none/deeper/x.sqlite", tmp_path))
+    body, code = health(reads)
     assert code == 503 and body["store_reachable"] is False
 
 
@@ -203,12 +316,12 @@ def test_empty_store_pages_explain_how_to_load(tmp_path):
     empty = create_app(settings_for(f"sqlite:///{tmp_path / 'empty.sqlite'}", tmp_path))
     with empty.server.test_request_context("/"):
         text = render(page("overview").layout())
-        assert "No prices stored yet" in text and "minerdash import-csv" in text
+        assert "No prices stored yet" in text and "minerdash load-snapshot" in text
         assert "No prices stored yet" in render(page("ticker").layout(ticker="MARA"))
 
 
 def test_event_text_is_never_markup(tmp_path, filled_db_url):
-    from dashboard.figures import event_hover
+    from dashboard.figures.markers import event_hover
 
     card = event_hover({"title": "<img src=x onerror=alert(1)>", "published_ny": "2025-07-29",
                         "category": "market", "source": None})
@@ -217,19 +330,25 @@ def test_event_text_is_never_markup(tmp_path, filled_db_url):
     evil.write_text('- id: evil\n  title: "=cmd|\' /C calc\'!A0"\n  published: 2025-07-29\n  category: market\n')
     app = create_app(settings_for(filled_db_url, tmp_path, event_files=(evil,)))
     with app.server.test_request_context("/"):
-        sent = page("events").download_events(1)
+        sent = page("events").download_events(1, ALL, list(ORIGINS))
     assert "\n'=cmd|" in sent["content"] or ",'=cmd|" in sent["content"]
-    Store(filled_db_url).dispose()
 
 
 def test_ticker_and_event_views_live_in_the_url(context):
-    assert page("ticker").sync_ticker_url("2024-01-02", "2024-06-28", "") == "?start=2024-01-02&end=2024-06-28"
-    search = page("event").sync_event_url(["MARA", "RIOT"], "QQQ", 250, 10, 2, 10, "")
+    assert page("ticker").sync_ticker_url("RIOT", "2024-01-02", "2024-06-28", "/ticker/MARA", "") == \
+        ("/ticker/RIOT", "?start=2024-01-02&end=2024-06-28")
+    search = page("event").sync_event_url(["MARA", "RIOT"], "QQQ", "market", None, 250, 10, 2, 10, [], "")
     assert search == "?tickers=MARA,RIOT&benchmark=QQQ&estimation=250&gap=10&pre=2&post=10"
+    two = page("event").sync_event_url(["MARA"], "BTC-USD", "two-factor", "QQQ", 120, 10, 1, 5, ["yes"], "")
+    assert two.endswith("&model=two-factor&factor=QQQ&exclude=1")
     rendered = render(page("event").layout(event_id="bitmain-us-factory", tickers="MARA,RIOT", benchmark="QQQ",
                                            estimation="250", gap="10", pre="2", post="10"))
     assert '"value": ["MARA", "RIOT"]' in rendered and '"value": "QQQ"' in rendered
     assert '"value": 250' in rendered
+    ignored = render(page("event").layout(event_id="bitmain-us-factory", tickers="MARA,ZZZZ", benchmark="NOPE",
+                                          pre="99"))
+    assert "Ignored part of the link" in ignored and "benchmark NOPE is not stored" in ignored
+    assert "not stored: ZZZZ" in ignored and "pre 99 is out of range" in ignored
 
 
 def test_a_broken_user_events_file_is_reported_not_fatal(tmp_path, filled_db_url):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser import chromium, chromium_available, running_server
+from dashboard.browser import chromium, chromium_available, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_overview_view_lives_in_the_url_and_shows_bitmain(browser, base_url):
     page, problems = open_page(browser, base_url + "/?tickers=MARA,RIOT&start=2025-06-01&end=2025-09-30")
     page.wait_for_selector(".js-plotly-plot .trace")
     legend = page.locator(".legendtext").all_text_contents()
-    assert legend[:3] == ["MARA", "RIOT", "BTC-USD"] and "Events" in legend
+    assert legend[:3] == ["MARA", "RIOT", "BTC-USD"] and "Industry" in legend  # news by category
     page.locator("#overview-categories input[value='industry']").uncheck()
     page.wait_for_url("**categories=company,policy,macro,bitcoin,market*")
     assert problems == []

@@ -26,8 +26,10 @@ def run(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def loaded(run, market_data):
-    files = [str(market_data / f"{t}.csv") for t in ("MARA", "RIOT", "BTC-USD", "BTDR")]
+def loaded(run, market_data, tmp_path):
+    close_only = tmp_path / "BTDR.csv"
+    close_only.write_text("Date,Close\n2021-07-28,10.0\n2021-07-29,10.01\n")
+    files = [str(market_data / f"{t}.csv") for t in ("MARA", "RIOT", "BTC-USD")] + [str(close_only)]
     result = run("import-csv", *files)
     assert result.exit_code == 0, result.output
     return run
@@ -36,9 +38,9 @@ def loaded(run, market_data):
 def test_import_reports_rows_and_is_idempotent(run, market_data):
     first = run("import-csv", str(market_data / "MARA.csv"))
     assert first.exit_code == 0
-    assert first.stdout.startswith("MARA\t3537 rows added")
+    assert first.stdout.startswith("MARA\t1507 rows added\t0 changed\t0 unchanged")
     again = run("import-csv", str(market_data / "MARA.csv"))
-    assert again.stdout.startswith("MARA\t0 rows added")
+    assert again.stdout.startswith("MARA\t0 rows added\t0 changed\t1507 unchanged")
 
 
 def test_export_prices_long_is_exactly_the_source_values(loaded, market_data):
@@ -78,9 +80,9 @@ def test_status_lists_each_ticker(loaded):
     result = loaded("status", "--format", "csv")
     frame = pd.read_csv(io.StringIO(result.stdout))
     assert list(frame.columns) == ["ticker", "first_date", "last_date", "rows", "source",
-                                   "fetched_at", "last_error"]
+                                   "fetched_at", "last_error", "quality"]
     mara = frame.set_index("ticker").loc["MARA"]
-    assert (mara["first_date"], mara["last_date"], mara["rows"]) == ("2012-05-04", "2026-05-29", 3537)
+    assert (mara["first_date"], mara["last_date"], mara["rows"]) == ("2020-06-01", "2026-05-29", 1507)
 
 
 def test_rejected_file_is_one_line_and_stores_nothing(loaded, tmp_path):
@@ -115,7 +117,7 @@ def test_db_option_before_or_after_the_command(run, market_data, tmp_path):
     url = f"sqlite:///{tmp_path / 'other.sqlite'}"
     assert run("--db", url, "import-csv", str(market_data / "RIOT.csv")).exit_code == 0
     assert "RIOT" in run("status", "--db", url).stdout
-    assert "empty" in run("status").stdout
+    assert "no tables yet" in run("status").stderr
 
 
 def test_database_url_precedence(monkeypatch, tmp_path):
@@ -136,7 +138,7 @@ def test_fetch_offline_from_a_directory(run, market_data):
     result = run("fetch", "--tickers", "MARA,NOPE", "--source-dir", str(market_data),
                  "--start", "2025-07-01", "--end", "2025-07-31")
     assert result.exit_code == 1
-    assert "MARA\t22 rows added" in result.stdout
+    assert "MARA\t22 rows added\t0 changed\t0 unchanged" in result.stdout
     assert "NOPE" in result.stderr and "MARA:" in result.stderr  # progress lines on stderr
 
 

@@ -20,8 +20,8 @@ def test_reads_a_shared_file_exactly(market_data):
     with path.open() as handle:
         rows = list(csv.DictReader(handle))
     parsed = read_price_csv(path)
-    assert parsed.ticker == "MARA"
-    assert len(parsed.bars) == len(rows) == 3537
+    assert parsed.ticker == "MARA" and parsed.fields == ("open", "high", "low", "close", "volume")
+    assert len(parsed.bars) == len(rows) == 1507
     for i in (0, 1000, len(rows) - 1):
         bar = parsed.bars.iloc[i]
         assert bar["date"].strftime("%Y-%m-%d") == rows[i]["Date"]
@@ -31,10 +31,11 @@ def test_reads_a_shared_file_exactly(market_data):
         assert bar["volume"] == int(rows[i]["Volume"])
 
 
-def test_close_only_file(market_data):
-    parsed = read_price_csv(market_data / "BTDR.csv")
+def test_close_only_file(tmp_path):
+    path = write(tmp_path, "BTDR.csv", "Date,Close\n2021-07-28,10.0\n2021-07-29,10.01\n")
+    parsed = read_price_csv(path)
     assert parsed.bars["open"].isna().all() and parsed.bars["volume"].isna().all()
-    assert parsed.bars["close"].iloc[0] == 10.0
+    assert parsed.bars["close"].tolist() == [10.0, 10.01] and parsed.fields == ("close",)
 
 
 def test_adj_close_column_and_ticker_option(tmp_path):
@@ -89,9 +90,10 @@ def test_every_problem_is_counted(tmp_path):
         read_price_csv(path)
 
 
-def test_invalid_symbol_from_file_name(tmp_path):
-    path = write(tmp_path, "not a ticker!.csv", HEADER + GOOD)
-    with pytest.raises(InputError, match="invalid ticker"):
+@pytest.mark.parametrize("name", ["not a ticker!.csv", "..csv", "=cmd.csv", "-x.csv", "@SUM.csv"])
+def test_a_file_name_that_is_no_ticker_is_refused(tmp_path, name):
+    path = write(tmp_path, name, HEADER + GOOD)
+    with pytest.raises(InputError, match="the file name does not give a ticker"):
         read_price_csv(path)
 
 
@@ -101,3 +103,66 @@ def test_directory_source_filters_the_range(market_data):
     assert result.bars["MARA"]["date"].dt.strftime("%Y-%m-%d").tolist() == [
         "2025-07-28", "2025-07-29", "2025-07-30"]
     assert "does not exist" in result.errors["NOPE"]
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ("2031-06-02,10,11,9,10,100", "date 2031-06-02 is in the future"),
+        ("1900-01-02,10,11,9,10,100", "date 1900-01-02 is before 1970-01-01"),
+        ("2021-02-02,10,11,9,1e308,100", "close 1e+308 is implausibly large"),
+        ("2021-02-02,10,11,9,inf,100", "unparsable close 'inf'"),
+        ("2021-02-02,10,11,9,nan,100", "unparsable close 'nan'"),
+        ("2021-02-02,10,11,9,10,1.5", "volume must be a whole number"),
+        ("2021-02-02junk,10,11,9,10,100", "unparsable date '2021-02-02junk'"),
+        ("2021-02-02,10,11,9,10,100,7", "expected 6 fields, found 7"),
+    ],
+)
+def test_implausible_rows_are_refused_naming_the_line(tmp_path, row, expected):
+    path = write(tmp_path, "BAD.csv", HEADER + GOOD + row + "\n")
+    with pytest.raises(InputError) as info:
+        read_price_csv(path)
+    assert f"line 3: {expected}" in str(info.value) and str(path) in str(info.value)
+
+
+def test_yfinance_index_dates_with_a_time_are_read(tmp_path):
+    path = write(tmp_path, "BTC-USD.csv", "Date,Close\n2024-12-06 00:00:00+00:00,99920.7\n")
+    assert read_price_csv(path).bars["date"].dt.strftime("%F").tolist() == ["2024-12-06"]
+
+
+def test_our_long_export_reads_back_with_several_tickers(tmp_path, market_data):
+    text = "date,ticker,open,high,low,close,adj_close,volume\n" \
+           "2025-07-28,MARA,17.64,17.65,16.95,17.16,17.16,40821700\n" \
+           "2025-07-28,RIOT,14.6,14.7,14.2,14.51,14.51,100\n" \
+           "2025-07-29,MARA,17.17,17.4,16.47,16.61,16.61,41980500\n"
+    parsed = read_price_csv(write(tmp_path, "export.csv", text))
+    assert sorted(parsed.frames) == ["MARA", "RIOT"] and parsed.rows == 3
+    assert parsed.frames["MARA"]["close"].tolist() == [17.16, 16.61]
+    assert "adj_close" in parsed.fields
+    dup = write(tmp_path, "dup.csv", text + "2025-07-28,RIOT,1,2,0.5,1,1,1\n")
+    with pytest.raises(InputError, match="line 5: duplicate date 2025-07-28 of RIOT \\(first on line 3\\)"):
+        read_price_csv(dup)
+    with pytest.raises(InputError, match="--ticker cannot be used"):
+        read_price_csv(write(tmp_path, "x.csv", text), ticker="MARA")
+
+
+def test_gzip_files_and_chunks_with_progress(tmp_path, market_data, monkeypatch):
+    import gzip
+
+    from dashboard.sources import csv_file
+
+    monkeypatch.setattr(csv_file, "CHUNK_ROWS", 500)
+    source = (market_data / "MARA.csv").read_bytes()
+    path = tmp_path / "MARA.csv.gz"
+    path.write_bytes(gzip.compress(source))
+    lines = []
+    parsed = read_price_csv(path, progress=lines.append)
+    assert parsed.ticker == "MARA" and len(parsed.bars) == 1507
+    assert parsed.bars.equals(read_price_csv(market_data / "MARA.csv").bars)
+    assert lines[0].startswith("MARA.csv.gz: 500 rows read") and len(lines) == 3
+
+
+def test_problems_are_counted_beyond_what_is_shown(tmp_path):
+    body = "".join(f"1900-01-{d:02d},10,11,9,10,100\n" for d in range(1, 29))
+    with pytest.raises(InputError, match=r"line 2: date 1900-01-01 is before 1970-01-01.*and 23 more problems"):
+        read_price_csv(write(tmp_path, "OLD.csv", HEADER + body))

@@ -10,13 +10,8 @@ from click.testing import CliRunner
 from dashboard.cli import cli
 from dashboard.errors import InputError
 from dashboard.events.align import event_session
-from dashboard.events.catalogue import (
-    KNOWN_TICKERS,
-    events_from_actions,
-    load_events,
-    parse_file,
-    parse_published,
-)
+from dashboard.events.collect import events_from_actions
+from dashboard.events.files import KNOWN_TICKERS, load_events, parse_file, parse_published
 
 NY = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
@@ -139,7 +134,8 @@ def test_check_lists_every_problem_with_its_entry(tmp_path):
         "(id bad-date): published '2025-02-30' is not a valid ISO 8601",
         "(id too-old): published 1989-12-31 is before 1990",
         "(id too-new): published 2099-01-01 is more than a year ahead",
-        "(id bad-category): unknown category 'gossip'",
+        "(id bad-category): unknown category 'gossip': use one of company, industry, policy, macro, "
+        "bitcoin, market, earnings, filing, press, news",
         "(id bad-source): source 'javascript:alert(1)' is not an http(s) URL",
         "(id bad-ticker): unknown ticker NOTREAL",
         "(id good-one): duplicate id good-one (first at line 2)",
@@ -177,7 +173,8 @@ def test_events_list_contract_and_csv_injection(tmp_path, monkeypatch):
     evil = write(tmp_path, "evil.yaml",
                  '- id: evil\n  title: "=HYPERLINK(\\"http://x\\",\\"click\\")"\n'
                  "  published: 2025-07-30T10:00:00\n  category: market\n  tickers: [MARA]\n"
-                 '- id: tabbed\n  title: "\\tcmd"\n  published: 2025-07-31\n  category: market\n')
+                 '- id: tabbed\n  title: "\\tcmd"\n  published: 2025-07-31\n  category: market\n'
+                 '- id: at-sign\n  title: "@SUM(A1)"\n  published: 2025-08-01\n  category: market\n')
     monkeypatch.setenv("MINERDASH_EVENTS", str(evil))
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "events",
                                       "list", "--ticker", "MARA"])
@@ -189,7 +186,9 @@ def test_events_list_contract_and_csv_injection(tmp_path, monkeypatch):
     row = frame.set_index("id").loc["evil"]
     assert row["title"].startswith("'=HYPERLINK")
     assert row["published"] == "2025-07-30T10:00:00-04:00" and row["session"] == "2025-07-30"
-    assert "tabbed" not in frame["id"].tolist() or frame.set_index("id").loc["tabbed", "tickers"] == ""
+    by_id = frame.set_index("id")
+    assert by_id.loc["tabbed", "title"] == "cmd"  # surrounding white space (the tab) is trimmed
+    assert by_id.loc["at-sign", "title"] == "'@SUM(A1)"  # no tickers: applies to MARA too
     assert "abtc-nasdaq-debut" not in frame["id"].tolist()  # HUT and ABTC only
     assert "china-crypto-ban" in frame["id"].tolist()  # no tickers: applies to all
 
@@ -199,7 +198,7 @@ def test_splits_and_dividends_become_generated_company_events():
                             "kind": ["split", "dividend"], "value": [4.0, 0.56]})
     events = events_from_actions(actions)
     assert [e.id for e in events] == ["split-nvda-2021-07-20", "dividend-msft-2021-08-18"]
-    assert events[0].title == "NVDA 4-for-1 stock split" and events[0].generated
+    assert events[0].title == "NVDA 4-for-1 stock split" and events[0].origin == "actions"
     assert events[1].category == "company" and events[1].tickers == ("MSFT",)
 
 

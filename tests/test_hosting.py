@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.browser import running_server
+from dashboard.cached_reads import CachedReads
 from dashboard.config import Settings
-from dashboard.services import Services
-from tests.browser import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +67,9 @@ CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
     from dashboard.config import Settings
-    from dashboard.services import Services
+    from dashboard.cached_reads import CachedReads
     settings = Settings(database_url=sys.argv[1], data_dir=Path(sys.argv[2]), redis_url=sys.argv[3])
-    print(Services(settings).memo("probe", sys.argv[4], lambda: "computed by the child"))
+    print(CachedReads(settings).memo("probe", sys.argv[4], lambda: "computed by the child"))
 """)
 
 
@@ -79,27 +79,31 @@ def test_cache_is_shared_across_processes_on_redis(filled_db_url, redis_url, tmp
                            capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "computed by the child"
     settings = Settings(database_url=filled_db_url, data_dir=tmp_path, redis_url=redis_url)
-    parent = Services(settings)
+    parent = CachedReads(settings)
     assert parent.memo("probe", key, lambda: "computed by the parent") == "computed by the child"
-    assert parent.prices(("MARA",)).equals(Services(settings).prices(("MARA",)))
+    assert parent.prices(("MARA",)).equals(CachedReads(settings).prices(("MARA",)))
 
 
 def test_a_failed_refresh_shows_on_pages_and_health(tmp_path, market_data):
     from dashboard.app import create_app
     from dashboard.components import freshness_line
+    from dashboard.health import health
     from dashboard.sources.csv_file import read_price_csv
-    from dashboard.web import health
+    from dashboard.store import Store
+    from dashboard.viewmodels.freshness import freshness
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite'}", data_dir=tmp_path)
+    writer = Store(settings.database_url)
+    writer.write_bars("MARA", read_price_csv(market_data / "MARA.csv").bars, "yahoo")
     app = create_app(settings)
-    svc = app.server.extensions["minerdash"]
-    svc.store.write_bars("MARA", read_price_csv(market_data / "MARA.csv").bars, "yahoo")
-    before = svc.prices(("MARA",))
-    svc.store.record_error("MARA", "rate limited by Yahoo (HTTP 429: too many requests); try again later")
-    warning = str(freshness_line(svc.freshness(["MARA"])))
-    assert "The last refresh failed for MARA: rate limited by Yahoo" in warning
-    assert "Prices as of 2026-05-29" in warning
-    body, code = health(svc)
-    assert code == 200 and body["status"] == "degraded"
-    assert body["tickers"]["MARA"]["last_error"].startswith("rate limited")
-    assert svc.prices(("MARA",)).equals(before)
+    reads = app.server.extensions["minerdash"]
+    with app.server.app_context():
+        before = reads.prices(("MARA",))
+        writer.record_error("MARA", "rate limited by Yahoo (HTTP 429: too many requests); try again later")
+        warning = str(freshness_line(freshness(reads, ["MARA"])))
+        assert "The last refresh failed for MARA: rate limited by Yahoo" in warning
+        assert "Prices as of 2026-05-29" in warning
+        body, code = health(reads)
+        assert code == 200 and body["status"] == "degraded"
+        assert body["tickers"]["MARA"]["last_error"].startswith("rate limited")
+        assert reads.prices(("MARA",)).equals(before)

@@ -13,7 +13,8 @@ import pytest
 
 from dashboard.errors import InputError
 from dashboard.sources.csv_file import read_price_csv
-from dashboard.worker import next_close_after, next_delay, parse_interval, run_forever, writer_lock
+from dashboard.worker import next_close_after, next_delay, parse_interval, run_forever
+from dashboard.writer import writer_lock
 
 
 @pytest.mark.parametrize(

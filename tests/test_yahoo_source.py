@@ -10,6 +10,7 @@ import yfinance as yf
 
 from dashboard.refresh import refresh
 from dashboard.sources.yahoo import YahooSource, explain_failure
+from tests.conftest import YAHOO_RESPONSES
 from tests.yahoo_replay import chart_from_csv, recorded, session, yahoo_replay, yahoo_unreachable
 
 NVDA = "chart-NVDA-split-2021-02-01-to-2022-01-31.json"
@@ -22,8 +23,8 @@ def _private_yfinance_cache(tmp_path_factory):
 
 
 @pytest.fixture
-def responses_dir(market_data):
-    return market_data / "yahoo-responses"
+def responses_dir():
+    return YAHOO_RESPONSES
 
 
 def expected_bars(body: dict) -> pd.DataFrame:
@@ -157,3 +158,13 @@ def test_incremental_refresh_asks_only_recent_sessions_and_keeps_data_on_failure
     status = store.status().set_index("ticker")
     assert "rate limited" in status.loc["MARA", "last_error"]
     assert store.runs()[0]["status"] == "failed"
+
+
+def test_a_past_range_is_asked_again_in_the_same_process(responses_dir):
+    """yfinance memoizes past ranges per process; a worker must see Yahoo's revisions."""
+    with yahoo_replay() as replay:
+        replay.serve("NVDA", recorded(responses_dir, NVDA))
+        for _ in range(2):
+            YahooSource(session=session()).fetch(["NVDA"], date(2021, 2, 1), date(2022, 1, 30))
+        charts = [r for r in replay.requests if r[0] == "NVDA"]
+    assert len(charts) == 2

@@ -7,8 +7,6 @@ import pandas as pd
 
 from dashboard.analytics.benchmark import sample_on, to_returns
 
-TRADING_DAYS = 252
-
 
 def to_rebased(prices: pd.Series, base: float = 100.0) -> pd.Series:
     """Prices scaled so the first valid value equals ``base`` (100 by default)."""
@@ -47,12 +45,20 @@ def calc_return_calendar(prices: pd.Series, offset: pd.DateOffset) -> float:
     return float(clean.iloc[-1] / base.iloc[-1] - 1)
 
 
-def calc_volatility(prices: pd.Series, window: int = 30) -> float:
-    """Annualized volatility of the last ``window`` daily returns: std (ddof=1) × √252."""
-    returns = to_returns(prices.dropna()).dropna()
-    if len(returns) < window:
+def calc_volatility(prices: pd.Series, days: int = 30, sessions_per_year: int = 252) -> float:
+    """Annualized volatility of the daily returns dated within the last ``days`` calendar days.
+
+    std (ddof=1) × √sessions_per_year: 252 for an exchange-traded ticker, 365 for a 7-day asset.
+    NaN when the series does not reach back ``days`` days or has fewer than two such returns.
+    """
+    clean = prices.dropna()
+    if clean.empty or clean.index[0] > clean.index[-1] - pd.Timedelta(days=days):
         return float("nan")
-    return float(returns.iloc[-window:].std(ddof=1) * math.sqrt(TRADING_DAYS))
+    returns = to_returns(clean).dropna()
+    recent = returns[returns.index > clean.index[-1] - pd.Timedelta(days=days)]
+    if len(recent) < 2:
+        return float("nan")
+    return float(recent.std(ddof=1) * math.sqrt(sessions_per_year))
 
 
 def to_drawdown(prices: pd.Series) -> pd.Series:

@@ -1,20 +1,10 @@
 """The exchange session in which the market could first react to a piece of news (XNYS)."""
 
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-import exchange_calendars as xcals
 import pandas as pd
 
-NEW_YORK = ZoneInfo("America/New_York")
-FIRST_YEAR = 1990
-
-
-@lru_cache(maxsize=1)
-def nyse_calendar(today: date | None = None) -> xcals.ExchangeCalendar:
-    end = (today or date.today()) + timedelta(days=2 * 366)
-    return xcals.get_calendar("XNYS", start=f"{FIRST_YEAR}-01-01", end=end.isoformat())
+from dashboard.calendars import NEW_YORK, nyse
 
 
 def event_session(published: date | datetime) -> date:
@@ -25,7 +15,7 @@ def event_session(published: date | datetime) -> date:
     weekend or holiday, the next session. A date alone gives that date if it is a session,
     otherwise the next session. Naive date-times mean New York time.
     """
-    calendar = nyse_calendar()
+    calendar = nyse()
     if not isinstance(published, datetime):
         return calendar.date_to_session(pd.Timestamp(published), direction="next").date()
     moment = published if published.tzinfo else published.replace(tzinfo=NEW_YORK)

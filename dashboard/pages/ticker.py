@@ -1,109 +1,125 @@
-"""One ticker: candlestick and volume, its events, rolling beta/correlation to bitcoin, drawdown."""
+"""One ticker: a picker and range buttons, candlesticks and volume on its own calendar, its news,
+rolling beta and correlation to bitcoin, drawdown, statistics and data-quality notices."""
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.analytics.performance import to_drawdown, to_rolling_beta, to_rolling_correlation
-from dashboard.analytics.summary import calc_ticker_summary
+from dashboard.cached_reads import current_reads
+from dashboard.callbacks import callback, open_event_on_click
 from dashboard.components import (
     LOAD_HELP,
     THEME_STORE,
     csv_button,
-    error_notice,
     figure_message,
     freshness_line,
     graph,
+    link_problems,
+    notices,
+    page_layout,
 )
-from dashboard.errors import MinerdashError
-from dashboard.events.catalogue import events_frame
+from dashboard.errors import InputError, MinerdashError
 from dashboard.exports import prices_download
-from dashboard.figures import drawdown_figure, event_marker, price_figure, rolling_figure
-from dashboard.pages._grid import GRID_OPTIONS, column, records
-from dashboard.services import services
+from dashboard.figures.theme import theme_name
+from dashboard.pages._grid import GRID_OPTIONS, column
+from dashboard.params import RANGES, parse_day, range_start
 from dashboard.symbols import normalize_symbol
-from dashboard.view_params import View, range_start
+from dashboard.viewmodels.freshness import freshness
+from dashboard.viewmodels.ticker import ROLLING_WINDOW, TickerView, ticker_view, window
 
 dash.register_page(__name__, path_template="/ticker/<ticker>", path="/ticker/MARA", name="Ticker",
                    title="minerdash · Ticker", order=1, nav=True)
 
-ROLLING_WINDOW = 60
-EVENT_COLUMNS = [column("session", "Session", width=120), column("title", "Title", flex=3),
-                 column("category", "Category", width=120), column("source", "Source", flex=2)]
+EVENT_GRID = [
+    column("session", "Session", width=118, sort="desc"),
+    column("title", "Event", flex=3, minWidth=220, cellRenderer="EventLink", filter="agTextColumnFilter",
+           wrapText=True, autoHeight=True),
+    column("category", "Category", width=112, filter="agTextColumnFilter"),
+    column("origin", "From", width=100, filter="agTextColumnFilter"),
+    column("source", "Source", cellRenderer="ExternalLink", width=150),
+]
 
 
-def unknown_ticker(symbol: str, reason: str, stored=()) -> html.Div:
-    links = [dcc.Link(t, href=f"/ticker/{t}", className="me-2") for t in stored]
+def unknown_ticker(shown: str, reason: str, stored=(), suggestion: str | None = None) -> html.Div:
+    links = [dcc.Link(t, href=f"/ticker/{t}", className="me-2 d-inline-block") for t in stored]
+    how = (["To add it, run ", html.Code(f"minerdash fetch --tickers {suggestion}"),
+            " (Yahoo Finance) or ", html.Code(f"minerdash import-csv {suggestion}.csv"),
+            " (a Yahoo-format CSV file), then reload this page."] if suggestion
+           else ["A ticker is a letter or digit followed by letters, digits, '.', '-' or '='."])
     return html.Div([
-        html.H2(symbol),
+        html.H2(shown, className="text-break"),
         dbc.Alert([
-            html.H5(reason, className="alert-heading", id="ticker-unknown"),
-            html.P(["To add it, run ", html.Code(f"minerdash fetch --tickers {symbol}"),
-                    " (Yahoo Finance) or ", html.Code(f"minerdash import-csv {symbol}.csv"),
-                    " (a Yahoo-format CSV file), then reload this page."]),
+            html.H5(reason, className="alert-heading text-break", id="ticker-unknown"),
+            html.P(how),
             html.P(LOAD_HELP) if reason.startswith("No prices") else None,
-            html.P(["Stored tickers: ", *links]) if links else None,
+            html.P(["Stored tickers: ", *links], className="text-wrap") if links else None,
         ], color="warning"),
     ])
 
 
+def _range_buttons():
+    return dbc.ButtonGroup([dbc.Button(label, id={"type": "ticker-range", "range": label}, color="secondary",
+                                       outline=True, size="sm") for label in RANGES], className="flex-wrap")
+
+
+@page_layout
 def layout(ticker=None, start=None, end=None, **_other):
-    svc = services()
+    reads = current_reads()
+    stored = reads.stored_tickers()
+    raw = str(ticker or "")[:40]
     try:
-        symbol = normalize_symbol(ticker or "")
-    except MinerdashError as exc:
-        return unknown_ticker(str(ticker)[:20], f"Unknown ticker: {exc}", svc.stored_tickers())
-    if symbol not in svc.stored_tickers():
-        return unknown_ticker(symbol, f"{symbol} is not stored" if svc.stored_tickers()
-                              else "No prices stored yet", svc.stored_tickers())
+        symbol = normalize_symbol(raw)
+    except InputError as exc:
+        return unknown_ticker(raw[:20], f"Unknown ticker: {exc}", stored)
+    if symbol not in stored:
+        return unknown_ticker(symbol, f"{symbol} is not stored" if stored else "No prices stored yet",
+                              stored, suggestion=symbol)
+    problems = []
     try:
-        view = View.parse([symbol], start, end)
-    except MinerdashError as exc:
-        return html.Div([html.H2(symbol), error_notice(str(exc))])
-    _, lo, hi = _window(svc, symbol, view.start, view.end)
+        first, last = parse_day(start, "start"), parse_day(end, "end")
+    except InputError as exc:
+        problems.append(str(exc))
+        first = last = None
+    view = window(reads, symbol, first, last)
     return html.Div([
         dcc.Location(id="ticker-url", refresh="callback-nav"),
-        dcc.Store(id="ticker-symbol", data=symbol),
+        dcc.Store(id="ticker-price-click"),
+        link_problems(problems, "ticker-url-error"),
         dbc.Row([
-            dbc.Col(html.H2(symbol, className="mb-0"), width="auto"),
-            dbc.Col(dcc.DatePickerRange(id="ticker-dates", start_date=lo.date(), end_date=hi.date(),
-                                        display_format="YYYY-MM-DD", minimum_nights=0), width="auto"),
-            dbc.Col(csv_button("ticker-download-button", "Download CSV"), width="auto"),
+            dbc.Col(dcc.Dropdown(id="ticker-picker", options=stored, value=symbol, clearable=False,
+                                 searchable=True, style={"minWidth": "9rem"}), xs=5, md="auto"),
+            dbc.Col(dcc.DatePickerRange(id="ticker-dates", start_date=view.start, end_date=view.end,
+                                        display_format="YYYY-MM-DD", minimum_nights=0), xs=12, md="auto"),
+            dbc.Col(_range_buttons(), xs=12, md="auto"),
+            dbc.Col(csv_button("ticker-download-button", "Download CSV"), xs="auto"),
         ], className="g-2 align-items-center mb-2"),
-        html.Div(freshness_line(svc.freshness([symbol]), svc.events_problem())),
+        html.Div(freshness_line(freshness(reads, [symbol]), reads.events_problem())),
+        html.Div(id="ticker-notices"),
         dbc.Row(id="ticker-stats", className="g-2 mb-2"),
         graph("ticker-price"),
         dbc.Row([
             dbc.Col([html.H5(f"Rolling {ROLLING_WINDOW}-session beta and correlation to "
-                             f"{svc.settings.benchmark}"), graph("ticker-rolling")], lg=6),
+                             f"{reads.settings.benchmark}"), graph("ticker-rolling")], lg=6),
             dbc.Col([html.H5("Drawdown"), graph("ticker-drawdown")], lg=6),
         ]),
-        html.H5("Events", className="mt-3"),
-        dag.AgGrid(id="ticker-events", columnDefs=EVENT_COLUMNS, rowData=[],
-                   className="ag-theme-alpine", dashGridOptions=GRID_OPTIONS, style={"height": None}),
+        dbc.Row([
+            dbc.Col(html.H5("Events", className="mb-0"), width="auto"),
+            dbc.Col(dbc.Input(id="ticker-events-search", placeholder="Search the events…", type="search",
+                              debounce=True, maxLength=100, size="sm"), xs=12, md=4),
+        ], className="g-2 mt-3 mb-1 align-items-center"),
+        dag.AgGrid(id="ticker-events", columnDefs=EVENT_GRID, rowData=[], className="ag-theme-alpine",
+                   dashGridOptions={**GRID_OPTIONS, "pagination": True, "paginationPageSize": 25},
+                   style={"height": None}),
         dcc.Download(id="ticker-download"),
     ])
 
 
-def _window(svc, symbol, start, end):
-    prices = svc.prices((symbol,))
-    last = prices["date"].max().date()
-    end = pd.Timestamp(end or last)
-    start = pd.Timestamp(start or range_start("1Y", end.date()))
-    return prices, start, end
-
-
 def _stat(label, value):
     return dbc.Col(dbc.Card(dbc.CardBody([html.Small(label, className="text-body-secondary"),
-                                          html.Div(value, className="fs-5 fw-semibold")]),
+                                          html.Div(value, className="fs-5 fw-semibold")], className="p-2"),
                             className="h-100"), xs=6, md=3, lg=2)
-
-
-def _fmt(value, spec):
-    return "–" if value is None or pd.isna(value) else format(value, spec)
 
 
 @callback(
@@ -112,87 +128,103 @@ def _fmt(value, spec):
     Output("ticker-drawdown", "figure"),
     Output("ticker-stats", "children"),
     Output("ticker-events", "rowData"),
-    Input("ticker-symbol", "data"),
+    Output("ticker-notices", "children"),
+    Input("ticker-picker", "value"),
     Input("ticker-dates", "start_date"),
     Input("ticker-dates", "end_date"),
     Input(THEME_STORE, "data"),
 )
 def update_ticker(symbol, start, end, theme):
-    svc = services()
-    theme = theme if theme in ("light", "dark") else "light"
+    reads = current_reads()
+    theme = theme_name(theme)
     try:
-        view = View.parse([symbol], start, end)
+        symbol = normalize_symbol(symbol or "")
+        view = TickerView(symbol, parse_day(start, "start"), parse_day(end, "end"))
+        if view.start is None or view.end is None or view.start > view.end:
+            view = window(reads, symbol, view.start if view.end is None else None, view.end)
+        result = ticker_view(reads, view, theme)
     except MinerdashError as exc:
         message = figure_message(str(exc), theme)
-        return message, message, message, [], []
-    symbol = view.tickers[0]
+        return message, message, message, [], [], None
+    if "empty" in result:
+        message = figure_message(result["empty"], theme)
+        return message, message, message, [], [], None
+    flags = result["flags"]
+    shown = [f"{r.date:%Y-%m-%d} {r.check}: {r.detail}" for r in flags.head(5).itertuples()]
+    if len(flags) > 5:
+        shown.append(f"… and {len(flags) - 5} more: `minerdash check-data --tickers {symbol}` lists them all.")
+    warning = notices([f"The data of {symbol} is suspect in this range: " + " · ".join(shown)]) if shown else None
+    rolling = result["rolling"] or figure_message(
+        result["rolling_note"] or f"{symbol} is the benchmark: no beta to itself.", theme)
+    return (result["price"], rolling, result["drawdown"], [_stat(label, value) for label, value in result["cards"]],
+            result["events"], warning)
 
-    def compute():
-        prices, lo, hi = _window(svc, symbol, view.start, view.end)
-        shown = prices[(prices["date"] >= lo) & (prices["date"] <= hi)]
-        benchmark = svc.settings.benchmark
-        bench = svc.prices((benchmark,)).set_index("date")["adj_close"]
-        events = [e for e in svc.events() if e.applies_to(symbol) and lo <= pd.Timestamp(e.session) <= hi]
-        markers = [event_marker(e) for e in events]
-        adj = prices.set_index("date")["adj_close"]
-        beta = to_rolling_beta(adj, bench, ROLLING_WINDOW)
-        corr = to_rolling_correlation(adj, bench, ROLLING_WINDOW)
-        beta, corr = beta[(beta.index >= lo) & (beta.index <= hi)], corr[(corr.index >= lo) & (corr.index <= hi)]
-        if shown.empty:
-            empty = figure_message("No prices in this range.", theme)
-            return empty, empty, empty, [], []
-        rolling = rolling_figure(beta, corr, benchmark, theme).to_plotly_json() if beta.notna().any() \
-            else figure_message(f"Not enough overlapping {benchmark} history for a "
-                                f"{ROLLING_WINDOW}-session window.", theme)
-        summary = calc_ticker_summary(prices, bench if not bench.empty else None, lo, hi)
-        stats = [("Last close", _fmt(summary["last_close"], ",.2f")),
-                 ("1D", _fmt(summary["return_1d"], "+.1%")), ("1M", _fmt(summary["return_1m"], "+.1%")),
-                 ("YTD", _fmt(summary["return_ytd"], "+.1%")), ("1Y", _fmt(summary["return_1y"], "+.1%")),
-                 ("Vol 30D", _fmt(summary["volatility_30d"], ".0%")),
-                 ("Max DD (range)", _fmt(summary["max_drawdown"], ".1%")),
-                 (f"Beta 90D vs {benchmark}", _fmt(summary["beta_90d"], ".2f")),
-                 (f"Corr 90D vs {benchmark}", _fmt(summary["correlation_90d"], ".2f")),
-                 ("As of", summary["as_of"] or "–")]
-        table = events_frame(events)[["session", "title", "category", "source"]]
-        return (price_figure(shown, markers, theme).to_plotly_json(), rolling,
-                drawdown_figure(to_drawdown(shown.set_index("date")["adj_close"]), theme).to_plotly_json(),
-                stats, records(table))
 
-    price, rolling, drawdown, stats, rows = svc.memo("ticker", (view, theme), compute)
-    return price, rolling, drawdown, [_stat(label, value) for label, value in stats], rows
+@callback(
+    Output("ticker-dates", "start_date"),
+    Output("ticker-dates", "end_date"),
+    Input({"type": "ticker-range", "range": ALL}, "n_clicks"),
+    State("ticker-picker", "value"),
+    prevent_initial_call=True,
+)
+def apply_ticker_range(clicks, symbol):
+    if not ctx.triggered_id or not any(clicks or []):
+        raise PreventUpdate
+    reads = current_reads()
+    try:
+        symbol = normalize_symbol(symbol or "")
+        prices = reads.prices((symbol,))
+        first, last = prices["date"].min().date(), prices["date"].max().date()
+        return range_start(ctx.triggered_id["range"], last, first), last
+    except (MinerdashError, AttributeError, ValueError):
+        raise PreventUpdate from None
+
+
+@callback(Output("ticker-events", "dashGridOptions"), Input("ticker-events-search", "value"))
+def search_ticker_events(text):
+    return {**GRID_OPTIONS, "pagination": True, "paginationPageSize": 25,
+            "quickFilterText": str(text or "")[:100]}
 
 
 @callback(
     Output("ticker-download", "data"),
     Input("ticker-download-button", "n_clicks"),
-    State("ticker-symbol", "data"),
+    State("ticker-picker", "value"),
     State("ticker-dates", "start_date"),
     State("ticker-dates", "end_date"),
     prevent_initial_call=True,
 )
 def download_ticker(_clicks, symbol, start, end):
-    svc = services()
+    reads = current_reads()
     try:
-        view = View.parse([symbol], start, end)
+        symbol = normalize_symbol(symbol or "")
+        view = window(reads, symbol, parse_day(start, "start"), parse_day(end, "end"))
     except MinerdashError:
         raise PreventUpdate from None
-    prices, lo, hi = _window(svc, view.tickers[0], view.start, view.end)
-    return prices_download(prices, [view.tickers[0]], lo, hi)
+    return prices_download(reads.prices((symbol,)), [symbol], view.start, view.end)
 
 
 @callback(
+    Output("ticker-url", "pathname"),
     Output("ticker-url", "search"),
+    Input("ticker-picker", "value"),
     Input("ticker-dates", "start_date"),
     Input("ticker-dates", "end_date"),
+    State("ticker-url", "pathname"),
     State("ticker-url", "search"),
     prevent_initial_call=True,
 )
-def sync_ticker_url(start, end, current):
+def sync_ticker_url(symbol, start, end, path, current):
     try:
-        view = View.parse(None, start, end)
+        symbol = normalize_symbol(symbol or "")
+        first, last = parse_day(start, "start"), parse_day(end, "end")
     except MinerdashError:
         raise PreventUpdate from None
-    query = view.query()
-    if query == (current or ""):
+    query = "?" + "&".join(f"{k}={v}" for k, v in (("start", first), ("end", last)) if v) if first or last else ""
+    new_path = f"/ticker/{symbol}"
+    if new_path == path and query == (current or ""):
         raise PreventUpdate
-    return query
+    return new_path, query
+
+
+open_event_on_click("ticker-price")

@@ -1,9 +1,10 @@
 """Where prices come from, behind one small interface.
 
-A source's ``fetch`` returns, per ticker, a frame of daily bars with the columns
-``date, open, high, low, close, adj_close, volume`` (date = the exchange trading date) and,
-where the source gives them, corporate actions ``date, kind, value``; a ticker it could not
-serve is named in ``errors`` with the reason instead. One ticker's failure never hides the others.
+A source's ``fetch`` returns, per ticker, a frame of daily bars with ``bars.BAR_FIELDS``
+(date = the exchange trading date) and, where the source gives them, corporate actions
+``bars.ACTION_FIELDS``; a ticker it could not serve is named in ``errors`` with the reason
+instead. When the source itself cannot be reached (no network), ``unreachable`` says so once.
+One ticker's failure never hides the others.
 """
 
 from collections.abc import Sequence
@@ -13,21 +14,13 @@ from typing import Protocol
 
 import pandas as pd
 
-BAR_FIELDS = ["date", "open", "high", "low", "close", "adj_close", "volume"]
-ACTION_FIELDS = ["date", "kind", "value"]
-
 
 @dataclass
 class FetchResult:
     bars: dict[str, pd.DataFrame] = field(default_factory=dict)
     actions: dict[str, pd.DataFrame] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
-
-    def merge(self, other: "FetchResult") -> "FetchResult":
-        self.bars.update(other.bars)
-        self.actions.update(other.actions)
-        self.errors.update(other.errors)
-        return self
+    unreachable: str | None = None  # the source could not be reached at all: why, in one line
 
 
 class PriceSource(Protocol):

@@ -1,8 +1,12 @@
-"""Yahoo Finance through yfinance: the only module that imports yfinance.
+"""Yahoo Finance prices through yfinance (with ``events/earnings`` and ``events/news``, the only
+modules that import yfinance).
 
 yfinance reports most failures by logging and returning empty or all-NaN columns rather than
 raising. We capture its log records during the call and turn every ticker that came back
-without prices into a one-line reason (DNS, rate limit, no data) naming that ticker.
+without prices into a one-line reason (DNS, rate limit, no data) naming that ticker. When the
+network itself failed, yfinance's per-ticker summaries sometimes say "possibly delisted" anyway:
+every message about a ticker is read and the network wins, and the run says once that Yahoo
+could not be reached.
 """
 
 import ast
@@ -18,7 +22,8 @@ import pandas as pd
 import yfinance as yf
 from yfinance.data import YfData
 
-from dashboard.sources import ACTION_FIELDS, BAR_FIELDS, FetchResult
+from dashboard.bars import ACTION_FIELDS, BAR_FIELDS, bar_problems
+from dashboard.sources import FetchResult
 
 _COLUMNS = {
     "Open": "open",
@@ -30,7 +35,19 @@ _COLUMNS = {
 }
 _ACTIONS = {"Dividends": "dividend", "Stock Splits": "split"}
 _LOGGED = re.compile(r"^(\[[^\]]*\]):\s*(.*)$", re.DOTALL)
+_FAILED_TICKER = re.compile(r"^Failed to get ticker '([^']+)' reason:\s*(.*)$", re.DOTALL)
+_DNS = ("nameresolution", "failed to resolve", "dnserror", "could not resolve",
+        "name or service not known", "getaddrinfo", "temporary failure in name")
+_CONNECTION = ("connectionerror", "connection refused", "timed out", "timeout",
+               "max retries exceeded", "connection aborted", "couldn't connect", "network is unreachable")
+OFFLINE_HINT = ("offline, load prices with `minerdash import-csv FILE...` or the bundled demo "
+                "data with `minerdash load-snapshot`")
 _download_lock = threading.Lock()
+
+
+def is_network_failure(message: str | None) -> bool:
+    lowered = (message or "").lower()
+    return any(key in lowered for key in (*_DNS, *_CONNECTION))
 
 
 def explain_failure(message: str | None) -> str:
@@ -39,14 +56,9 @@ def explain_failure(message: str | None) -> str:
     lowered = text.lower()
     if "ratelimit" in lowered or "too many requests" in lowered or " 429" in lowered:
         return "rate limited by Yahoo (HTTP 429: too many requests); try again later"
-    if any(
-        key in lowered
-        for key in ("nameresolution", "failed to resolve", "dnserror", "could not resolve",
-                    "name or service not known", "getaddrinfo", "temporary failure in name")
-    ):
+    if any(key in lowered for key in _DNS):
         return "cannot reach Yahoo Finance: DNS lookup failed (is this machine offline?)"
-    if any(key in lowered for key in ("connectionerror", "connection refused", "timed out",
-                                      "timeout", "max retries exceeded", "connection aborted")):
+    if any(key in lowered for key in _CONNECTION):
         return f"cannot reach Yahoo Finance: connection failed ({_short(text)})"
     if any(key in lowered for key in ("delisted", "no data found", "pricesmissing",
                                       "no timezone found", "tzmissing", "no price data")):
@@ -71,7 +83,7 @@ class _Records(logging.Handler):
 
 
 @contextmanager
-def _captured_yfinance_log():
+def captured_yfinance_log():
     logger = logging.getLogger("yfinance")
     handler = _Records()
     propagate = logger.propagate
@@ -84,10 +96,16 @@ def _captured_yfinance_log():
         logger.propagate = propagate
 
 
-def _errors_by_ticker(messages: list[str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def _messages_by_ticker(messages: list[str]) -> dict[str, list[str]]:
+    """Every message yfinance logged about each ticker (summaries and per-request failures)."""
+    found: dict[str, list[str]] = {}
     for message in messages:
-        match = _LOGGED.match(message.strip())
+        text = message.strip()
+        failed = _FAILED_TICKER.match(text)
+        if failed:
+            found.setdefault(failed.group(1).upper(), []).append(failed.group(2))
+            continue
+        match = _LOGGED.match(text)
         if not match:
             continue
         try:
@@ -95,8 +113,17 @@ def _errors_by_ticker(messages: list[str]) -> dict[str, str]:
         except (ValueError, SyntaxError):
             continue
         for symbol in symbols:
-            errors[str(symbol).upper()] = match.group(2)
-    return errors
+            found.setdefault(str(symbol).upper(), []).append(match.group(2))
+    return found
+
+
+def _most_telling(messages: list[str]) -> str | None:
+    """The message that explains a failure best: the network first, then a rate limit."""
+    for test in (is_network_failure, lambda m: "429" in m or "rate limit" in m.lower()):
+        for message in messages:
+            if test(message):
+                return message
+    return messages[-1] if messages else None
 
 
 def _ticker_frame(frame: pd.DataFrame, symbol: str) -> pd.DataFrame | None:
@@ -168,23 +195,35 @@ class YahooSource:
             kwargs["period"] = "max"
         if end is not None:
             kwargs["end"] = (end + timedelta(days=1)).isoformat()  # yfinance's end is exclusive
-        with _download_lock, _captured_yfinance_log() as messages, warnings.catch_warnings():
+        with _download_lock, captured_yfinance_log() as messages, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # yfinance's own pandas deprecation warnings
-            # yfinance memoizes past date ranges per process; a long-running refresh worker must
-            # re-read them to pick up Yahoo's revisions.
+            # yfinance memoizes every range that ends in the past for the whole process, with no
+            # public switch: a long-running process must ask Yahoo again to see its revisions.
             YfData.cache_get.cache_clear()
             try:
                 frame = yf.download(**kwargs)
             except Exception as exc:  # yfinance raises only on setup failures; name them all
                 reason = explain_failure(f"{type(exc).__name__}: {exc}")
                 result.errors = {symbol: reason for symbol in symbols}
+                if is_network_failure(reason):
+                    result.unreachable = f"{reason}; {OFFLINE_HINT}"
                 return result
-        logged = _errors_by_ticker(messages)
+        logged = _messages_by_ticker(messages)
         for symbol in symbols:
             bars, events = normalize_download(frame, symbol)
             if bars.empty:
-                result.errors[symbol] = explain_failure(logged.get(symbol))
+                result.errors[symbol] = explain_failure(_most_telling(logged.get(symbol, [])))
+                continue
+            problems = bar_problems(bars, symbol)
+            if problems:
+                position, problem = problems[0]
+                result.errors[symbol] = (f"Yahoo sent implausible data, nothing stored: "
+                                         f"{bars['date'].iloc[position]:%Y-%m-%d}: {problem}")
                 continue
             result.bars[symbol] = bars
             result.actions[symbol] = events
+        if not result.bars and result.errors:
+            network = [r for r in result.errors.values() if r.startswith("cannot reach Yahoo")]
+            if network and len(network) == len(result.errors):
+                result.unreachable = f"{network[0]}; {OFFLINE_HINT}"
         return result

@@ -1,4 +1,5 @@
-"""Running the real server and a real headless Chromium for tests, screenshots and benchmarks."""
+"""The real server and a real headless Chromium, for the browser tests, the README screenshot and
+the benchmarks (they all import it from here). Playwright comes with the ``test`` extra."""
 
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("MINERDASH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
 def free_port() -> int:

@@ -1,0 +1,140 @@
+"""The ``minerdash`` command: the same work as the pages, headless.
+
+Every command takes ``--db URL`` (also accepted before the command name). Expected failures print
+one line on stderr naming the problem and exit non-zero; nothing prints a traceback. Commands that
+write hold the single-writer lock.
+"""
+
+import os
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from dashboard.config import Settings
+from dashboard.errors import InputError, MinerdashError, StoreUnavailable
+
+
+class Group(click.Group):
+    """Turns our errors (and any store failure) into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MinerdashError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sa.exc.SQLAlchemyError as exc:
+            first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise click.ClickException(f"the store failed: {first}") from None
+
+
+class IsoDate(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date in YYYY-MM-DD form", param, ctx)
+
+
+ISO_DATE = IsoDate()
+
+
+def db_option(command):
+    return click.option("--db", "db", metavar="URL", help="Database URL (default: see README).")(command)
+
+
+def events_option(command):
+    return click.option("--events", "event_files", multiple=True,
+                        type=click.Path(dir_okay=False, path_type=Path),
+                        help="An extra events file (YAML or CSV); repeatable.")(command)
+
+
+def out_option(command):
+    return click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                        help="File (default: stdout).")(command)
+
+
+def settings_from(ctx: click.Context, db: str | None = None, event_files=()) -> Settings:
+    return Settings.from_env(db or ctx.find_root().params.get("db"), event_files=event_files)
+
+
+def reading_store(settings: Settings):
+    """The store for reading: read-only when its SQLite folder cannot be written (said once)."""
+    from dashboard.store import Store
+
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        path = Path(sa.engine.make_url(url).database or "")
+        if path.exists() and not _writable(path):
+            click.echo(f"note: {path.parent} is read-only: the store is opened read-only", err=True)
+            return Store(url, read_only=True)
+    return Store(url)
+
+
+def _writable(path: Path) -> bool:
+    """The file (if it exists) and its folder can be written: SQLite needs both (journal, WAL)."""
+    return (not path.exists() or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
+
+
+@contextmanager
+def writing_store(settings: Settings, wait: bool = True):
+    """The store, with its schema ready, under the single-writer lock; None if skipped."""
+    from dashboard.store import Store
+    from dashboard.writer import writer_lock
+
+    store = Store(settings.database_url)
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        folder = Path(sa.engine.make_url(url).database or ".").parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create the store's folder {folder}: {exc.strerror}; set "
+                                   "MINERDASH_DATABASE_URL or --db to a writable place") from None
+        if not _writable(folder / "x"):
+            raise StoreUnavailable(f"the store's folder {folder} is read-only; set MINERDASH_DATABASE_URL "
+                                   "or --db to a writable place")
+    with writer_lock(store, wait=wait) as acquired:
+        if not acquired:
+            click.echo("another writer holds the store; skipped", err=True)
+            yield None
+            return
+        store.create_or_migrate()
+        yield store
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if not out.parent.is_dir():
+        raise InputError(f"--out: the folder {out.parent} does not exist")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--out: cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+def progress(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.version_option(package_name="minerdash")
+def cli(db):
+    """minerdash: bitcoin-miner equities, the news that moved them, and how they reacted."""
+
+
+def main() -> None:
+    cli(prog_name="minerdash")
+
+
+from dashboard.cli import events, exports, prices, server  # noqa: E402,F401  (register the commands)

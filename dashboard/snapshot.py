@@ -1,0 +1,54 @@
+"""The bundled snapshot: real daily prices of the default universe, so a first run works offline.
+
+``data/snapshot/prices.csv.gz`` holds MARA, RIOT, CLSK, HUT, BTC-USD and QQQ from 2020-06-01
+(see its README for where the values come from). Loaded into an empty store by ``serve`` and the
+release step; into a non-empty store it only adds the dates that are missing. A later ``fetch``
+replaces snapshot rows with live ones.
+"""
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from dashboard.config import PROJECT_DIR
+from dashboard.sources.csv_file import read_price_csv
+from dashboard.store import Store, WriteReport
+
+SNAPSHOT_SOURCE = "snapshot"
+
+
+def snapshot_path() -> Path:
+    """Installed as ``dashboard.data/snapshot`` in a wheel, read in place from a checkout."""
+    try:
+        path = Path(str(resources.files("dashboard.data") / "snapshot" / "prices.csv.gz"))
+    except ModuleNotFoundError:
+        path = PROJECT_DIR / "data" / "snapshot" / "prices.csv.gz"
+    return path
+
+
+def load_snapshot(store: Store, progress: Callable[[str], None] = lambda m: None) -> dict[str, WriteReport]:
+    """Write the snapshot: whole tickers where none are stored, else only their missing dates.
+
+    The caller holds the writer lock.
+    """
+    parsed = read_price_csv(snapshot_path())
+    stored = store.last_dates()
+    reports = {}
+    for ticker, bars in parsed.frames.items():
+        if ticker in stored:
+            have = set(store.read_prices([ticker], include_partial=True)["date"])
+            bars = bars[~bars["date"].isin(have)]
+        reports[ticker] = store.write_bars(ticker, bars, SNAPSHOT_SOURCE, fields=parsed.fields,
+                                           claim_source=ticker not in stored)
+        progress(f"{ticker}: {reports[ticker].added} snapshot rows added")
+    return reports
+
+
+def is_empty(store: Store) -> bool:
+    """True when the store holds no prices (or no tables yet)."""
+    from dashboard.errors import StoreNotReady
+
+    try:
+        return not store.last_dates()
+    except StoreNotReady:
+        return True

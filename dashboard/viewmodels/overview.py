@@ -1,0 +1,117 @@
+"""The overview: miners rebased against bitcoin at their first shared date, news with each
+miner's abnormal return, and the statistics table with stale rows marked."""
+
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+
+from dashboard.analytics.event_study import Windows
+from dashboard.analytics.performance import to_rebased
+from dashboard.analytics.statistics import calc_stats_table
+from dashboard.calendars import calendar_for
+from dashboard.figures.charts import overview_figure
+from dashboard.figures.markers import event_marker
+from dashboard.params import View, range_start
+from dashboard.studies import QuickStudies
+from dashboard.viewmodels.freshness import freshness
+
+# Enough history before a view's start for its statistics (1Y, YTD, 90-session beta) and the
+# estimation windows of the events in it.
+HISTORY_BEFORE_START = pd.Timedelta(days=400)
+
+
+def with_defaults(reads, view: View) -> View:
+    """Fill what the URL left out: the universe, the last year up to the last stored date."""
+    stored = set(reads.stored_tickers())
+    tickers = view.tickers or tuple(t for t in reads.settings.tickers if t in stored)
+    end = view.end
+    if end is None:
+        latest = freshness(reads, tickers or None).latest
+        end = latest or date.today()
+    start = view.start or range_start("1Y", end)
+    return replace(view, tickers=tickers, start=start, end=end)
+
+
+def first_shared_date(wide: pd.DataFrame) -> pd.Timestamp | None:
+    """The first date on which every column has a value (None when they never overlap)."""
+    complete = wide.dropna()
+    return complete.index[0] if not complete.empty else None
+
+
+def last_session_by(ticker: str, end: date) -> pd.Timestamp:
+    """The ticker's last session on or before ``end`` (its own calendar)."""
+    sessions = calendar_for(ticker).sessions(pd.Timestamp(end) - pd.Timedelta(days=10), end)
+    return sessions[-1] if len(sessions) else pd.Timestamp(end)
+
+
+def reactions(prices: pd.DataFrame, events, tickers: tuple[str, ...], benchmark: str) -> dict[str, list[str]]:
+    """Per event id, 'MARA CAR(−1,+5) −5.2% (t −0.47)' for each of ``tickers`` it concerns."""
+    windows = Windows()
+    label = f"CAR(−{windows.pre},+{windows.post})"
+    quick = QuickStudies(prices, benchmark, windows)
+    found: dict[str, list[str]] = {}
+    for event in events:
+        lines = []
+        for ticker in tickers:
+            result = quick.attempt(event, (ticker,)) if ticker != benchmark and event.applies_to(ticker) else None
+            if result is None:
+                continue
+            s = result[1]
+            cut = "" if s["n_days"] == windows.days else f", {s['n_days']} of {windows.days} days"
+            lines.append(f"{ticker} {label} {s['car']:+.1%} (t {s['t_stat']:+.2f}{cut})")
+        if lines:
+            found[event.id] = lines
+    return found
+
+
+def overview(reads, view: View, theme: str) -> dict:
+    """Figure, table rows, notices and the table's note of one complete view (one cache entry)."""
+
+    def compute() -> dict:
+        benchmark = reads.settings.benchmark
+        stored = set(reads.stored_tickers())
+        shown = tuple(dict.fromkeys([*view.tickers, benchmark]))
+        present = tuple(t for t in shown if t in stored)
+        notices = []
+        missing = [t for t in shown if t not in stored]
+        if missing:
+            notices.append(f"Not stored: {', '.join(missing)} (load with `minerdash fetch --tickers "
+                           f"{','.join(missing)}`).")
+        start, end = pd.Timestamp(view.start), pd.Timestamp(view.end)
+        prices = reads.prices(present)
+        recent = prices[prices["date"] >= start - HISTORY_BEFORE_START]
+        in_range = prices[(prices["date"] >= start) & (prices["date"] <= end)]
+        wide = in_range.pivot(index="date", columns="ticker", values="adj_close")
+        empty = [t for t in present if t not in wide.columns or wide[t].isna().all()]
+        for ticker in empty:
+            last = prices.loc[prices["ticker"] == ticker, "date"].max()
+            ends = f" (stored to {last:%Y-%m-%d})" if pd.notna(last) else ""
+            notices.append(f"No {ticker} prices between {view.start} and {view.end}{ends}.")
+        lines = [t for t in present if t not in empty]
+        base = first_shared_date(wide[lines]) if lines else None
+        firsts = [wide[t].first_valid_index() for t in lines]
+        if base is not None and (base - min(firsts)).days > 4:
+            notices.append(f"Lines are rebased to 100 on {base:%Y-%m-%d}, the first date all of them "
+                           "have prices.")
+        rebased = pd.DataFrame({t: to_rebased(wide.loc[wide.index >= base, t]) for t in lines}) \
+            if base is not None else pd.DataFrame()
+        events = [e for e in reads.events()
+                  if start <= pd.Timestamp(e.session) <= end and e.category in view.categories
+                  and e.origin in view.origins
+                  and (not e.tickers or any(e.applies_to(t) for t in view.tickers))]
+        cars = reactions(recent, events, view.tickers, benchmark)
+        markers = [event_marker(e, cars.get(e.id, [])) for e in events]
+        figure = overview_figure(rebased, benchmark, markers, theme, view.scale, base)
+        table = calc_stats_table(recent, benchmark, view.start, view.end, order=list(present))
+        table["stale"] = [bool(a) and pd.Timestamp(a) < last_session_by(t, view.end)
+                          for t, a in zip(table["ticker"], table["as_of"], strict=True)]
+        stale = table.loc[table["stale"], ["ticker", "as_of"]]
+        if not stale.empty:
+            notices.append("Data ends before the view does for " + ", ".join(
+                f"{t} (as of {a})" for t, a in zip(stale["ticker"], stale["as_of"], strict=True))
+                + ": its statistics are as of that date.")
+        return {"figure": figure.to_plotly_json(), "table": table, "notices": notices,
+                "events": len(events)}
+
+    return reads.memo("overview", (view, theme), compute)
