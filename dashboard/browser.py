@@ -37,7 +37,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def running_server(db_url: str, data_dir: Path, command: list[str] | None = None, env=None):
+def running_server(db_url: str, data_dir: Path, command: list[str] | None = None, env=None, cwd=None):
     """``minerdash serve`` (or ``command``) on a free loopback port; yields the base URL."""
     port = free_port()
     environment = {**os.environ, "MINERDASH_DATA_DIR": str(data_dir), "MINERDASH_DATABASE_URL": db_url,
@@ -46,7 +46,7 @@ def running_server(db_url: str, data_dir: Path, command: list[str] | None = None
     argv = command or [sys.executable, "-m", "dashboard", "serve", "--port", str(port)]
     log = open(data_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+                               start_new_session=True, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/healthz")

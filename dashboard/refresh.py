@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from dashboard.bars import partial_mask
+from dashboard.snapshot import SNAPSHOT_SOURCE
 from dashboard.sources import PriceSource
 from dashboard.store import Store, WriteReport
 
@@ -34,10 +35,12 @@ class RefreshReport:
         return not self.errors
 
 
-def _start_for(last: date | None, start: date | None) -> date | None:
+def _start_for(last: date | None, start: date | None, source: str | None) -> date | None:
+    """Where to start asking: as given; everything for a new ticker or one still on the bundled
+    snapshot (its rows are replaced by live ones); else the last stored date minus an overlap."""
     if start is not None:
         return start
-    if last is None:
+    if last is None or source == SNAPSHOT_SOURCE:
         return None
     return last - timedelta(days=OVERLAP_DAYS)
 
@@ -60,9 +63,11 @@ def refresh(
     """
     report = RefreshReport(run_id=store.start_run())
     last = store.last_dates(symbols)
+    status = store.status()
+    sources = dict(zip(status["ticker"], status["source"], strict=True))
     groups: dict[date | None, list[str]] = {}
     for symbol in symbols:
-        groups.setdefault(_start_for(last.get(symbol), start), []).append(symbol)
+        groups.setdefault(_start_for(last.get(symbol), start, sources.get(symbol)), []).append(symbol)
     for group_start, group in groups.items():
         since = group_start.isoformat() if group_start else "the first available date"
         progress(f"fetching {', '.join(group)} from {source.name} since {since}")

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from dashboard.config import PROJECT_DIR
+from dashboard.errors import StoreNotReady
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store, WriteReport
 
@@ -32,6 +33,7 @@ def load_snapshot(store: Store, progress: Callable[[str], None] = lambda m: None
     The caller holds the writer lock.
     """
     parsed = read_price_csv(snapshot_path())
+    store.create_or_migrate()
     stored = store.last_dates()
     reports = {}
     for ticker, bars in parsed.frames.items():
@@ -46,8 +48,6 @@ def load_snapshot(store: Store, progress: Callable[[str], None] = lambda m: None
 
 def is_empty(store: Store) -> bool:
     """True when the store holds no prices (or no tables yet)."""
-    from dashboard.errors import StoreNotReady
-
     try:
         return not store.last_dates()
     except StoreNotReady:

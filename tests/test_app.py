@@ -60,11 +60,13 @@ def closes(market_data, ticker):
         return {r["Date"]: float(r["Close"]) for r in csv.DictReader(handle)}
 
 
-def overview(*args, **kwargs):
+def overview(**kwargs):
+    """(figure, statistics rows, message, table note, freshness) of the overview callback."""
     defaults = dict(tickers=MINERS, start="2025-06-01", end="2025-09-30", categories=ALL, origins=list(ORIGINS),
                     scale="linear", theme="light")
     defaults.update(kwargs)
-    return page("overview").update_overview(*[defaults[k] for k in defaults])
+    figure, rows, _table, _key, message, note, fresh = page("overview").update_overview(*defaults.values())
+    return figure, rows, message, note, fresh
 
 
 def test_overview_figure_rebases_each_ticker_and_marks_bitmain(context):
@@ -186,8 +188,7 @@ def test_stale_and_missing_data_are_named(context):
     assert not by_ticker["MARA"]["stale"]  # Friday 2026-05-29 is the last session before Sunday's end
     later = overview(tickers=["MARA"], start="2026-01-01", end="2026-06-30")[1]
     assert {r["ticker"]: r for r in later}["MARA"]["stale"]
-    fresh = render(page("overview").update_overview(["MARA", "HUT"], "2026-01-01", "2026-06-30", ALL,
-                                                    list(ORIGINS), "linear", "light")[4])
+    fresh = render(overview(tickers=["MARA", "HUT"], start="2026-01-01", end="2026-06-30")[4])
     assert "Snapshot data as of 2026-08-22" in fresh or "Prices as of 2026-08-22" in fresh
     assert "HUT 2025-12-12" in fresh and "MARA 2026-05-29" in fresh
 
@@ -204,7 +205,7 @@ def test_many_tickers_each_get_a_line(tmp_path, market_data, count):
     app = create_app(settings_for(store.url, tmp_path))
     with app.server.test_request_context("/"):
         figure, rows, *_ = page("overview").update_overview(names, "2025-06-01", "2025-09-30", ALL,
-                                                            list(ORIGINS), "linear", "light")
+                                                            list(ORIGINS), "linear", "light", None)
         styles = {(t["line"]["color"], t["line"]["dash"]) for t in figure["data"] if t["name"] in names}
         assert len(styles) == count and len(rows) == count + 1
 
@@ -231,7 +232,7 @@ def test_ticker_page_and_unknown_ticker(context):
 
 
 def test_event_page_matches_the_cli_computation(context, filled_db_url):
-    figure, rows, _cols, errors, prices, title, _disabled = page("event").update_event(
+    figure, rows, _table, errors, prices, title, _disabled = page("event").update_event(
         "bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, [], "light")
     by_ticker = {r["ticker"]: r for r in rows}
     assert set(by_ticker) == {*MINERS, "EW"}
@@ -258,7 +259,7 @@ def test_a_failed_study_still_shows_the_prices_and_suggests_a_benchmark(tmp_path
     fill_store(store, shared, tickers={"CORZ"})
     app = create_app(settings_for(store.url, tmp_path))
     with app.server.test_request_context("/"):
-        car, rows, _c, errors, prices, *_ = page("event").update_event(
+        car, rows, _table, errors, prices, *_ = page("event").update_event(
             "btc-halving-2024", ["CORZ"], "BTC-USD", "market", None, 120, 10, 1, 5, [], "light")
         assert rows == [] and "insufficient history for CORZ" in render(errors)
         assert {t["name"] for t in prices["data"]} >= {"CORZ", "BTC-USD"}
@@ -275,8 +276,12 @@ def test_events_page_rows_link_to_each_event_with_its_ew_car(context):
     ew = page("event").update_event("bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, [],
                                     "light")[1]
     assert bitmain["car"] == pytest.approx({r["ticker"]: r for r in ew}["EW"]["car"], rel=1e-12)
-    filtered, _options, link = page("events").filter_events("", ["industry"], list(ORIGINS))
-    assert {r["category"] for r in filtered} == {"industry"} and link == "/studies?categories=industry"
+    shown, link = page("events").filter_events("", ["industry"], list(ORIGINS), None)
+    assert link == "/studies?categories=industry"
+    text = render(shown)
+    assert "Bitmain plans its first US factory" in text and "spot bitcoin ETFs" not in text
+    searched = render(page("events").filter_events("halving", list(CATEGORIES), list(ORIGINS), None)[0])
+    assert "Fourth bitcoin halving" in searched and "Bitmain" not in searched
 
 
 def test_pages_headers_health_and_errors(app):
@@ -330,7 +335,7 @@ def test_event_text_is_never_markup(tmp_path, filled_db_url):
     evil.write_text('- id: evil\n  title: "=cmd|\' /C calc\'!A0"\n  published: 2025-07-29\n  category: market\n')
     app = create_app(settings_for(filled_db_url, tmp_path, event_files=(evil,)))
     with app.server.test_request_context("/"):
-        sent = page("events").download_events(1, ALL, list(ORIGINS))
+        sent = page("events").download_events(1, "", ALL, list(ORIGINS))
     assert "\n'=cmd|" in sent["content"] or ",'=cmd|" in sent["content"]
 
 

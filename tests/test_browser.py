@@ -50,7 +50,7 @@ def switch_to_dark(page):
 PAGES = [
     ("overview", "/?tickers=MARA,RIOT,CLSK,HUT&start=2025-06-01&end=2025-09-30", ".js-plotly-plot .trace"),
     ("ticker-MARA", "/ticker/MARA", "#ticker-price .js-plotly-plot .trace"),
-    ("events", "/events", ".ag-row"),
+    ("events", "/events", "#events-rows tbody tr"),
     ("event-bitmain", "/events/bitmain-us-factory", "#event-car .js-plotly-plot .trace"),
 ]
 

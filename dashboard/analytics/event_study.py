@@ -39,16 +39,18 @@ class Windows:
     pre: int = 1
     post: int = 5
 
-    LIMITS = {"estimation": (30, 500), "pre": (0, 30), "post": (0, 30)}
+    LIMITS = {"estimation": (30, 500), "gap": (0, 250), "pre": (0, 30), "post": (0, 30)}  # in page order
 
     def validate(self) -> "Windows":
-        for name, (low, high) in self.LIMITS.items():
-            value = getattr(self, name)
-            if not low <= value <= high:
+        for name in ("estimation", "pre", "post", "gap"):  # the gap's lower bound is pre
+            (low, high), value = self.LIMITS[name], getattr(self, name)
+            if name == "gap":
+                low = self.pre  # the gap keeps the event window out of the estimation window
+                if not low <= value <= high:
+                    raise InputError(f"gap {value} is out of range: use {low} (pre) to {high} sessions")
+            elif not low <= value <= high:
                 what = "estimation window" if name == "estimation" else name
                 raise InputError(f"{what} {value} is out of range: use {low} to {high} sessions")
-        if not self.pre <= self.gap <= 250:
-            raise InputError(f"gap {self.gap} is out of range: use {self.pre} (pre) to 250 sessions")
         return self
 
     @property

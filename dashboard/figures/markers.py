@@ -1,7 +1,7 @@
 """News on the charts: one marker trace per category (with its legend entry), a dotted line per
-event when few are shown, short visible labels when very few are, and a hover card whose text is
-always shown as text (plotly labels accept some HTML: every piece is escaped) and wrapped to fit
-a phone.
+event when few are shown, a number on each marker when few enough to list them under the chart,
+and a hover card whose text is always shown as text (plotly labels accept some HTML: every piece
+is escaped) and wrapped to fit a phone.
 """
 
 import html
@@ -26,7 +26,7 @@ CATEGORY_STYLE = {
     "press": ("circle-open", "#5c7cfa"),
     "news": ("x-thin-open", "#a61e4d"),
 }
-LABEL_UP_TO = 8  # events shown with a visible short label
+NUMBERED_UP_TO = 12  # events numbered on the chart and listed under it
 LINES_UP_TO = 60  # events drawn with a dotted line across the chart
 _WRAP = 38  # characters per hover line: fits a 390 px phone
 
@@ -61,8 +61,12 @@ def event_hover(event: dict) -> str:
     return "<br>".join(lines)
 
 
-def short_label(title: str, limit: int = 22) -> str:
-    return html.escape(title if len(title) <= limit else title[: limit - 1].rstrip() + "…")
+def numbered(events: list[dict]) -> dict[str, int]:
+    """Event id → its number on the chart (by session), when few enough to be numbered."""
+    if not events or len(events) > NUMBERED_UP_TO:
+        return {}
+    ordered = sorted(events, key=lambda e: (pd.Timestamp(e["session"]), e["id"]))
+    return {e["id"]: n for n, e in enumerate(ordered, start=1)}
 
 
 def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict, yaxis: str = "y2",
@@ -81,7 +85,7 @@ def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict,
             figure.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref=xaxis, yref=line_yref,
                              line=dict(width=1, dash="dot", color=CATEGORY_STYLE[event["category"]][1]),
                              opacity=0.6, layer="below")
-    labelled = len(events) <= LABEL_UP_TO
+    numbers = numbered(events)
     for category in CATEGORIES:
         chosen = [e for e in events if e["category"] == category]
         if not chosen:
@@ -91,10 +95,10 @@ def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict,
             x=[pd.Timestamp(e["session"]) + shift for e in chosen],
             y=[0.97] * len(chosen),
             xaxis=xaxis, yaxis=yaxis,
-            mode="markers+text" if labelled else "markers",
-            text=[short_label(e["title"]) for e in chosen] if labelled else None,
+            mode="markers+text" if numbers else "markers",
+            text=[str(numbers[e["id"]]) for e in chosen] if numbers else None,
             textposition="bottom center",
-            textfont=dict(size=10, color=theme_colors["muted"]),
+            textfont=dict(size=11, color=theme_colors["text"]),
             name=category.capitalize(),
             legendgroup="events",
             marker=dict(symbol=symbol, size=12, color=color, line=dict(width=1, color=color)),

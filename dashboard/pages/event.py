@@ -2,11 +2,11 @@
 which other news shares the window, and the prices around it."""
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
 from dashboard.callbacks import callback, open_event_on_click
 from dashboard.components import (
@@ -22,48 +22,43 @@ from dashboard.components import (
 from dashboard.errors import MinerdashError
 from dashboard.exports import csv_download, filename, study_summary
 from dashboard.figures.theme import theme_name
-from dashboard.pages._grid import (
-    DECIMAL,
-    GRID_OPTIONS,
-    PERCENT,
-    PERCENT_PLAIN,
-    SCIENTIFIC,
-    column,
-    records,
-)
 from dashboard.params import StudyParams
+from dashboard.tables import Column, sort_state, sorting, table
 from dashboard.viewmodels.event import AROUND, chosen_tickers, event_view, resolve
 
 dash.register_page(__name__, path_template="/events/<event_id>", name="Event study",
                    title="minerdash · Event study")
 
-SUMMARY_GRID = [
-    column("ticker", "Ticker", pinned="left", width=90, cellRenderer="TickerLink"),
-    column("car", "CAR", PERCENT),
-    column("t_stat", "t", DECIMAL),
-    column("p_value", "p", SCIENTIFIC),
-    column("significant", "5% level", width=100),
-    column("days", "Days", width=95),
-    column("confounders", "Other news in the window", flex=2, minWidth=200, wrapText=True, autoHeight=True),
-    column("beta", "Beta", DECIMAL),
-    column("beta_factor", "Beta (factor)", DECIMAL, hide=True),
-    column("alpha", "Alpha (daily)", PERCENT),
-    column("sigma", "σ (daily)", PERCENT_PLAIN),
+SUMMARY_TABLE = [
+    Column("ticker", "Ticker", "ticker"), Column("car", "CAR", "signed"), Column("t_stat", "t", "decimal"),
+    Column("p_value", "p", "sci"), Column("significant", "5% level"),
+    Column("days", "Days", tip="Sessions of the event window the data covers"),
+    Column("confounders", "Other news in the window"), Column("beta", "Beta", "decimal"),
+    Column("alpha", "Alpha (daily)", "signed"), Column("sigma", "σ (daily)", "percent"),
 ]
+FACTOR_COLUMN = Column("beta_factor", "Beta (factor)", "decimal")
+
+
+def summary_table(rows: list[dict], two_factor: bool, sort: dict | None = None):
+    columns = SUMMARY_TABLE[:8] + [FACTOR_COLUMN] + SUMMARY_TABLE[8:] if two_factor else SUMMARY_TABLE
+    return table("event-summary", columns, rows, sort)
 # The study's controls, in the order the callbacks take them (StudyParams.parse's arguments).
 CONTROLS = [("event-tickers", "value"), ("event-benchmark", "value"), ("event-model", "value"),
             ("event-factor", "value"), ("event-estimation", "value"), ("event-gap", "value"),
             ("event-pre", "value"), ("event-post", "value"), ("event-exclude", "value")]
 
 
-def _number(component_id, label, value, low, high):
-    return dbc.Col(dbc.InputGroup([dbc.InputGroupText(label),
-                                   dbc.Input(id=component_id, type="number", min=low, max=high, step=1,
+def window_input(name: str, value: int, prefix: str = "event"):
+    """One window's number box, bounded as ``Windows`` bounds it."""
+    low, high = Windows.LIMITS[name]
+    return dbc.Col(dbc.InputGroup([dbc.InputGroupText(f"{name.capitalize()} (sessions)"),
+                                   dbc.Input(id=f"{prefix}-{name}", type="number", min=low, max=high, step=1,
                                              value=value, debounce=True)], size="sm"), xs=6, md="auto")
 
 
 @page_layout
-def layout(event_id=None, **query):
+def layout(event_id=None, theme=None, **query):
+    """The page with its first study already drawn: no second round trip before the chart."""
     reads = current_reads()
     try:
         event = reads.event(str(event_id or ""))
@@ -84,10 +79,13 @@ def layout(event_id=None, **query):
         factor=params.factor if params.factor in stored else None, windows=params.windows,
         exclude_confounded=params.exclude_confounded))
     windows = params.windows
+    car, rows, summary, messages, prices, title, _disabled = _outputs(reads, event, params, theme_name(theme))
     return html.Div([
         dcc.Location(id="event-url", refresh="callback-nav"),
         dcc.Store(id="event-id", data=event.id),
         dcc.Store(id="event-prices-click"),
+        dcc.Store(id="event-rows", data=rows),
+        sort_state("event-summary"),
         link_problems(problems, "event-url-error"),
         html.H2(event.title, id="event-title", className="text-break"),
         html.P([html.Span(f"Published {event.published_ny} · first session {event.session} · "
@@ -109,30 +107,25 @@ def layout(event_id=None, **query):
                                  disabled=params.model == "market"), xs=6, md=2),
         ], className="g-2 mb-2 align-items-center"),
         dbc.Row([
-            _number("event-estimation", "Estimation (sessions)", windows.estimation, 30, 500),
-            _number("event-gap", "Gap (sessions)", windows.gap, 0, 250),
-            _number("event-pre", "Pre (sessions)", windows.pre, 0, 30),
-            _number("event-post", "Post (sessions)", windows.post, 0, 30),
+            *[window_input(name, getattr(windows, name)) for name in Windows.LIMITS],
             dbc.Col(dbc.Checklist(id="event-exclude", options=[
                 {"label": "Leave tickers with other news in the window out of EW", "value": "yes"}],
                 value=["yes"] if params.exclude_confounded else [], switch=True), xs=12, md="auto"),
         ], className="g-2 mb-2 align-items-center"),
-        html.Div(id="event-errors"),
-        html.H5(id="event-car-title"),
-        graph("event-car"),
+        html.Div(messages, id="event-errors"),
+        html.H5(title, id="event-car-title"),
+        graph("event-car", figure=car),
         dbc.Row([
             dbc.Col(html.H5("Summary", className="mb-0"), width="auto"),
             dbc.Col([csv_button("event-download-summary", "Download summary CSV"),
                      csv_button("event-download-daily", "Download daily CSV")], width="auto"),
         ], className="align-items-center justify-content-between mt-3 g-1"),
-        dag.AgGrid(id="event-summary", columnDefs=SUMMARY_GRID, rowData=[], className="ag-theme-alpine",
-                   dashGridOptions=GRID_OPTIONS, defaultColDef={"flex": 1, "minWidth": 85},
-                   style={"height": None}),
+        html.Div(summary, id="event-summary"),
         html.Small("CAR sums abnormal returns from day −pre to the last day; t = CAR / (σ·√days); "
                    "EW is the equal-weight portfolio of the tickers shown. Days shows how much of the "
                    "window the data covers.", className="text-body-secondary"),
         html.H5(f"Prices around the event (rebased, ±{AROUND} sessions)", className="mt-4"),
-        graph("event-prices"),
+        graph("event-prices", figure=prices),
         dcc.Download(id="event-download"),
         dcc.Download(id="event-daily-download"),
     ])
@@ -144,40 +137,20 @@ def _params(tickers, benchmark, model, factor, estimation, gap, pre, post, exclu
     return resolve(current_reads(), params)
 
 
-@callback(
-    Output("event-car", "figure"),
-    Output("event-summary", "rowData"),
-    Output("event-summary", "columnDefs"),
-    Output("event-errors", "children"),
-    Output("event-prices", "figure"),
-    Output("event-car-title", "children"),
-    Output("event-factor", "disabled"),
-    Input("event-id", "data"),
-    *[Input(i, p) for i, p in CONTROLS],
-    Input(THEME_STORE, "data"),
-)
-def update_event(event_id, tickers, benchmark, model, factor, estimation, gap, pre, post, exclude, theme):
-    reads = current_reads()
-    theme = theme_name(theme)
+def _outputs(reads, event, params: StudyParams, theme: str, sort: dict | None = None) -> tuple:
+    """CAR figure, summary rows and table, notices, prices figure, title, factor disabled."""
     title = "Cumulative abnormal return (market model)"
-    columns = SUMMARY_GRID
-    try:
-        params = _params(tickers, benchmark, model, factor, estimation, gap, pre, post, exclude)
-        event = reads.event(event_id)
-        if not params.tickers and not chosen_tickers(reads, event, params):
-            message = figure_message("Pick at least one ticker with stored prices.", theme)
-            return message, [], columns, None, message, title, model != "two-factor"
-        result = event_view(reads, event, params, theme)
-    except MinerdashError as exc:
-        message = figure_message(str(exc), theme)
-        return message, [], columns, error_notice(str(exc)), message, title, model != "two-factor"
-    if params.model == "two-factor":
+    two_factor = params.model == "two-factor"
+    if two_factor:
         title = f"Cumulative abnormal return (two-factor: {params.benchmark} and {params.factor})"
-        columns = [{**c, "hide": False} if c["field"] == "beta_factor" else c for c in SUMMARY_GRID]
+    if not chosen_tickers(reads, event, params):
+        message = figure_message("Pick at least one ticker with stored prices.", theme)
+        return message, [], None, None, message, title, not two_factor
+    result = event_view(reads, event, params, theme)
     prices = result.get("prices") or figure_message("No prices around this event.", theme)
     if "error" in result:
-        return (figure_message(result["error"], theme), [], columns, error_notice(result["error"]), prices,
-                title, params.model != "two-factor")
+        return (figure_message(result["error"], theme), [], None, error_notice(result["error"]), prices, title,
+                not two_factor)
     messages = [notices(result["warnings"], color="danger", id="event-confounders")
                 if result["warnings"] else None, notices(result["notices"], color="info")]
     if result["errors"]:
@@ -188,8 +161,48 @@ def update_event(event_id, tickers, benchmark, model, factor, estimation, gap, p
         messages.append(dbc.Alert(f"Try the benchmark {result['suggestion']}: its stored history covers the "
                                   "estimation window.", color="info", className="py-2", id="event-suggestion"))
     car = result["car"] or figure_message("No ticker could be studied; see the messages above.", theme)
-    return (car, records(result["summary"]), columns, html.Div(messages), prices, title,
-            params.model != "two-factor")
+    summary = result["summary"]
+    rows = summary.astype(object).where(summary.notna(), None).to_dict("records")
+    return car, rows, summary_table(rows, two_factor, sort), html.Div(messages), prices, title, not two_factor
+
+
+@callback(
+    Output("event-car", "figure"),
+    Output("event-rows", "data"),
+    Output("event-summary", "children"),
+    Output("event-errors", "children"),
+    Output("event-prices", "figure"),
+    Output("event-car-title", "children"),
+    Output("event-factor", "disabled"),
+    Input("event-id", "data"),
+    *[Input(i, p) for i, p in CONTROLS],
+    Input(THEME_STORE, "data"),
+    State({"type": "sort-state", "table": "event-summary"}, "data"),
+    prevent_initial_call=True,
+)
+def update_event(event_id, tickers, benchmark, model, factor, estimation, gap, pre, post, exclude, theme,
+                 sort=None):
+    reads = current_reads()
+    theme = theme_name(theme)
+    try:
+        params = _params(tickers, benchmark, model, factor, estimation, gap, pre, post, exclude)
+        return _outputs(reads, reads.event(event_id), params, theme, sort)
+    except MinerdashError as exc:
+        message = figure_message(str(exc), theme)
+        return message, [], None, error_notice(str(exc)), message, dash.no_update, model != "two-factor"
+
+
+@callback(
+    Output("event-summary", "children", allow_duplicate=True),
+    sorting("event-summary"),
+    State("event-rows", "data"),
+    State("event-model", "value"),
+    prevent_initial_call=True,
+)
+def sort_summary(sort, rows, model):
+    if not sort:
+        raise PreventUpdate
+    return summary_table(rows or [], model == "two-factor", sort)
 
 
 def _study(event_id, controls, theme):

@@ -1,7 +1,6 @@
 """Overview: miners rebased against bitcoin, news on the chart, and a statistics table."""
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -25,52 +24,63 @@ from dashboard.errors import MinerdashError
 from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.exports import csv_download, filename, prices_download
 from dashboard.figures.theme import theme_name
-from dashboard.pages._grid import (
-    DECIMAL,
-    GRID_OPTIONS,
-    NUMBER,
-    PERCENT,
-    PERCENT_PLAIN,
-    column,
-    records,
-)
 from dashboard.params import RANGES, SCALES, View, range_start
+from dashboard.tables import Column, sort_state, sorting, table
 from dashboard.viewmodels.freshness import freshness
 from dashboard.viewmodels.overview import overview, with_defaults
 
 dash.register_page(__name__, path="/", name="Overview", title="minerdash · Overview", order=0, nav=True)
 
-STATS_GRID = [
-    column("ticker", "Ticker", pinned="left", width=95, cellRenderer="TickerLink"),
-    column("as_of", "As of", width=112, cellClassRules={"stale-cell": "params.data.stale"}),
-    column("last_close", "Last close (USD)", NUMBER),
-    column("ret_1d", "1D", PERCENT),
-    column("ret_1w", "1W (7 days)", PERCENT),
-    column("ret_1m", "1M", PERCENT),
-    column("ret_ytd", "YTD", PERCENT),
-    column("ret_1y", "1Y", PERCENT),
-    column("vol_30d", "Vol 30D, annualised", PERCENT_PLAIN),
-    column("max_drawdown", "Max drawdown (range)", PERCENT_PLAIN),
-    column("beta_90d", f"Beta {BETA_SESSIONS} sessions", DECIMAL),
-    column("corr_90d", f"Corr {BETA_SESSIONS} sessions", DECIMAL),
+STATS_TABLE = [
+    Column("ticker", "Ticker", "ticker"),
+    Column("as_of", "As of", "date"),
+    Column("last_close", "Last close (USD)", "number"),
+    Column("ret_1d", "1D", "signed", "Last close against the one before"),
+    Column("ret_1w", "1W (7 days)", "signed", "Against the last close on or before 7 days earlier"),
+    Column("ret_1m", "1M", "signed", "Against the last close on or before a month earlier"),
+    Column("ret_ytd", "YTD", "signed", "Against the last close of the previous year"),
+    Column("ret_1y", "1Y", "signed", "Against the last close on or before a year earlier"),
+    Column("vol_30d", "Vol 30D, annualised", "percent",
+           "Returns of the last 30 days; ×√252 for stocks, ×√365 for 7-day assets"),
+    Column("max_drawdown", "Max drawdown (range)", "percent"),
+    Column("beta_90d", f"Beta ({BETA_SESSIONS} sessions)", "decimal"),
+    Column("corr_90d", f"Corr ({BETA_SESSIONS} sessions)", "decimal"),
 ]
 CONTROLS = [Input("overview-tickers", "value"), Input("overview-dates", "start_date"),
             Input("overview-dates", "end_date"), Input("overview-categories", "value"),
             Input("overview-origins", "value"), Input("overview-scale", "value")]
 
 
+def event_key(key: list[dict]):
+    """The numbered news under the chart, each linking to its study: readable without hovering."""
+    if not key:
+        return None
+    return html.Ol([html.Li([html.Span(f"{k['session']} · {k['category']} · ", className="text-body-secondary"),
+                             dcc.Link(k["title"], href=f"/events/{k['id']}")], value=k["n"])
+                    for k in key], className="event-key small mb-2")
+
+
+def stats_table(rows: list[dict], sort: dict | None = None):
+    return table("overview-stats", STATS_TABLE, rows, sort,
+                 row_class=lambda r: "table-warning" if r.get("stale") else None)
+
+
 @page_layout
-def layout(**query):
+def layout(theme=None, **query):
+    """The page with its first view already drawn: no second round trip before the chart."""
     reads = current_reads()
     stored = reads.stored_tickers()
     if not stored:
         return html.Div([html.H2("Overview"), empty_store_notice()])
     view, problems = View.from_link(**query)
     view = with_defaults(reads, view)
+    figure, rows, key, message, note, fresh = _outputs(reads, view, theme_name(theme))
     return html.Div([
         dcc.Location(id="overview-url", refresh="callback-nav"),
         dcc.Store(id="overview-graph-click"),
-        html.Div(id="overview-freshness"),
+        dcc.Store(id="overview-rows", data=rows),
+        sort_state("overview-stats"),
+        html.Div(fresh, id="overview-freshness"),
         link_problems(problems, "overview-url-error"),
         dbc.Row([
             dbc.Col(dcc.Dropdown(id="overview-tickers", options=stored, value=list(view.tickers), multi=True,
@@ -95,17 +105,16 @@ def layout(**query):
                      dbc.Checklist(id="overview-origins", options=list(ORIGINS), value=list(view.origins),
                                    inline=True, className="d-inline")], xs=12, xl=5),
         ], className="mb-1"),
-        html.Div(id="overview-message"),
-        graph("overview-graph"),
+        html.Div(message, id="overview-message"),
+        graph("overview-graph", figure=figure),
+        html.Div(key, id="overview-key"),
         dbc.Row([
             dbc.Col(html.H5("Statistics", className="mb-0"), width="auto"),
             dbc.Col([csv_button("overview-download-button", "Download CSV (prices)"),
                      csv_button("overview-stats-button", "Download CSV (statistics)")], width="auto"),
         ], className="mt-3 align-items-center justify-content-between g-1"),
-        html.Small(id="overview-table-note", className="text-body-secondary"),
-        dag.AgGrid(id="overview-table", columnDefs=STATS_GRID, rowData=[], className="ag-theme-alpine mt-1",
-                   dashGridOptions=GRID_OPTIONS, defaultColDef={"minWidth": 88, "flex": 1},
-                   style={"height": None}),
+        html.Small(note, id="overview-table-note", className="text-body-secondary"),
+        html.Div(stats_table(rows), id="overview-table", className="mt-1"),
         dcc.Download(id="overview-download"),
         dcc.Download(id="overview-stats-download"),
     ])
@@ -115,32 +124,55 @@ def _view(reads, tickers, start, end, categories, origins, scale) -> View:
     return with_defaults(reads, View.parse(tickers or [], start, end, categories or [], origins or [], scale))
 
 
+def _outputs(reads, view: View, theme: str) -> tuple:
+    """Figure, statistics rows, the news key, notices, the table's note and the freshness line."""
+    if not view.tickers:
+        return (figure_message("Pick at least one ticker.", theme), [], None, None, "",
+                freshness_line(freshness(reads), reads.events_problem()))
+    result = overview(reads, view, theme)
+    fresh = freshness_line(freshness(reads, (*view.tickers, reads.settings.benchmark)), reads.events_problem())
+    note = (f"As of {view.end} (an amber row's data ends earlier); returns from adjusted closes over "
+            f"calendar windows; max drawdown within {view.start} – {view.end}; beta and correlation to "
+            f"{reads.settings.benchmark} over the last {BETA_SESSIONS} sessions, left out for "
+            f"{reads.settings.benchmark} itself. Click a header to sort.")
+    rows = result["table"].astype(object).where(result["table"].notna(), None).to_dict("records")
+    return result["figure"], rows, event_key(result["key"]), notices(result["notices"]), note, fresh
+
+
 @callback(
     Output("overview-graph", "figure"),
-    Output("overview-table", "rowData"),
+    Output("overview-rows", "data"),
+    Output("overview-table", "children"),
+    Output("overview-key", "children"),
     Output("overview-message", "children"),
     Output("overview-table-note", "children"),
     Output("overview-freshness", "children"),
     *CONTROLS,
     Input(THEME_STORE, "data"),
+    State({"type": "sort-state", "table": "overview-stats"}, "data"),
+    prevent_initial_call=True,
 )
-def update_overview(tickers, start, end, categories, origins, scale, theme):
+def update_overview(tickers, start, end, categories, origins, scale, theme, sort=None):
     reads = current_reads()
     theme = theme_name(theme)
     try:
-        view = _view(reads, tickers, start, end, categories, origins, scale)
-        if not view.tickers:
-            return (figure_message("Pick at least one ticker.", theme), [], None, "",
-                    freshness_line(freshness(reads), reads.events_problem()))
-        result = overview(reads, view, theme)
-        fresh = freshness_line(freshness(reads, (*view.tickers, reads.settings.benchmark)), reads.events_problem())
+        figure, rows, key, message, note, fresh = _outputs(
+            reads, _view(reads, tickers, start, end, categories, origins, scale), theme)
     except MinerdashError as exc:
-        return figure_message(str(exc), theme), [], error_notice(str(exc)), "", dash.no_update
-    note = (f"As of {view.end} (a row in amber ends earlier); returns from adjusted closes over calendar "
-            f"windows; max drawdown within {view.start} – {view.end}; beta and correlation to "
-            f"{reads.settings.benchmark} over the last {BETA_SESSIONS} sessions, left out for "
-            f"{reads.settings.benchmark} itself.")
-    return result["figure"], records(result["table"]), notices(result["notices"]), note, fresh
+        return figure_message(str(exc), theme), [], None, None, error_notice(str(exc)), "", dash.no_update
+    return figure, rows, stats_table(rows, sort), key, message, note, fresh
+
+
+@callback(
+    Output("overview-table", "children", allow_duplicate=True),
+    sorting("overview-stats"),
+    State("overview-rows", "data"),
+    prevent_initial_call=True,
+)
+def sort_stats(sort, rows):
+    if not sort:
+        raise PreventUpdate
+    return stats_table(rows or [], sort)
 
 
 @callback(
@@ -172,14 +204,13 @@ def apply_range(clicks, tickers):
     reads = current_reads()
     try:
         symbols = View.parse(tickers or []).tickers
-        label = ctx.triggered_id["range"]
         fresh = freshness(reads, symbols or None)
         status = reads.status()
-        first = min(status.loc[status["ticker"].isin(symbols or status["ticker"]) & (status["rows"] > 0),
-                               "first_date"], default=None)
+        chosen = status["ticker"].isin(symbols) if symbols else status["rows"] > 0
+        first = min(status.loc[chosen & (status["rows"] > 0), "first_date"], default=None)
         if fresh.latest is None:
             raise PreventUpdate
-        return range_start(label, fresh.latest, first), fresh.latest
+        return range_start(ctx.triggered_id["range"], fresh.latest, first), fresh.latest
     except MinerdashError:
         raise PreventUpdate from None
 
@@ -219,8 +250,8 @@ def download_prices(_clicks, tickers, start, end):
 def download_stats(_clicks, tickers, start, end, theme):
     reads = current_reads()
     view, shown = _shown(reads, tickers, start, end)
-    table = overview(reads, view, theme_name(theme))["table"]
-    return csv_download(table.drop(columns=["stale"]), filename("stats", shown, view.start, view.end))
+    table_frame = overview(reads, view, theme_name(theme))["table"]
+    return csv_download(table_frame.drop(columns=["stale"]), filename("stats", shown, view.start, view.end))
 
 
 open_event_on_click("overview-graph")

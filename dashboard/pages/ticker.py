@@ -2,7 +2,6 @@
 rolling beta and correlation to bitcoin, drawdown, statistics and data-quality notices."""
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -23,23 +22,28 @@ from dashboard.components import (
 from dashboard.errors import InputError, MinerdashError
 from dashboard.exports import prices_download
 from dashboard.figures.theme import theme_name
-from dashboard.pages._grid import GRID_OPTIONS, column
 from dashboard.params import RANGES, parse_day, range_start
 from dashboard.symbols import normalize_symbol
+from dashboard.tables import Column, sort_state, sorting, table
 from dashboard.viewmodels.freshness import freshness
 from dashboard.viewmodels.ticker import ROLLING_WINDOW, TickerView, ticker_view, window
 
 dash.register_page(__name__, path_template="/ticker/<ticker>", path="/ticker/MARA", name="Ticker",
                    title="minerdash · Ticker", order=1, nav=True)
 
-EVENT_GRID = [
-    column("session", "Session", width=118, sort="desc"),
-    column("title", "Event", flex=3, minWidth=220, cellRenderer="EventLink", filter="agTextColumnFilter",
-           wrapText=True, autoHeight=True),
-    column("category", "Category", width=112, filter="agTextColumnFilter"),
-    column("origin", "From", width=100, filter="agTextColumnFilter"),
-    column("source", "Source", cellRenderer="ExternalLink", width=150),
-]
+EVENTS_TABLE = [Column("session", "Session", "date"), Column("title", "Event", "event"), Column("category", "Category"),
+                Column("origin", "From"), Column("source", "Source", "external")]
+EVENTS_SHOWN = 100
+
+
+def events_table(rows: list[dict], search: str | None, sort: dict | None):
+    """The ticker's events, newest first unless sorted otherwise, narrowed by the search text."""
+    words = str(search or "").lower().split()[:10]
+    if words:
+        rows = [r for r in rows if all(w in f"{r['title']} {r['category']} {r['origin']} {r['session']}".lower()
+                                       for w in words)]
+    return table("ticker-events", EVENTS_TABLE, rows, sort or {"field": "session", "descending": True},
+                 limit=EVENTS_SHOWN)
 
 
 def unknown_ticker(shown: str, reason: str, stored=(), suggestion: str | None = None) -> html.Div:
@@ -65,7 +69,8 @@ def _range_buttons():
 
 
 @page_layout
-def layout(ticker=None, start=None, end=None, **_other):
+def layout(ticker=None, start=None, end=None, theme=None, **_other):
+    """The page with its first view already drawn: no second round trip before the chart."""
     reads = current_reads()
     stored = reads.stored_tickers()
     raw = str(ticker or "")[:40]
@@ -83,6 +88,7 @@ def layout(ticker=None, start=None, end=None, **_other):
         problems.append(str(exc))
         first = last = None
     view = window(reads, symbol, first, last)
+    price, rolling, drawdown, cards, rows, warning = _outputs(reads, view, theme_name(theme))
     return html.Div([
         dcc.Location(id="ticker-url", refresh="callback-nav"),
         dcc.Store(id="ticker-price-click"),
@@ -96,30 +102,48 @@ def layout(ticker=None, start=None, end=None, **_other):
             dbc.Col(csv_button("ticker-download-button", "Download CSV"), xs="auto"),
         ], className="g-2 align-items-center mb-2"),
         html.Div(freshness_line(freshness(reads, [symbol]), reads.events_problem())),
-        html.Div(id="ticker-notices"),
-        dbc.Row(id="ticker-stats", className="g-2 mb-2"),
-        graph("ticker-price"),
+        html.Div(warning, id="ticker-notices"),
+        dbc.Row(cards, id="ticker-stats", className="g-2 mb-2"),
+        graph("ticker-price", figure=price),
         dbc.Row([
             dbc.Col([html.H5(f"Rolling {ROLLING_WINDOW}-session beta and correlation to "
-                             f"{reads.settings.benchmark}"), graph("ticker-rolling")], lg=6),
-            dbc.Col([html.H5("Drawdown"), graph("ticker-drawdown")], lg=6),
+                             f"{reads.settings.benchmark}"), graph("ticker-rolling", figure=rolling)], lg=6),
+            dbc.Col([html.H5("Drawdown"), graph("ticker-drawdown", figure=drawdown)], lg=6),
         ]),
         dbc.Row([
             dbc.Col(html.H5("Events", className="mb-0"), width="auto"),
             dbc.Col(dbc.Input(id="ticker-events-search", placeholder="Search the events…", type="search",
                               debounce=True, maxLength=100, size="sm"), xs=12, md=4),
         ], className="g-2 mt-3 mb-1 align-items-center"),
-        dag.AgGrid(id="ticker-events", columnDefs=EVENT_GRID, rowData=[], className="ag-theme-alpine",
-                   dashGridOptions={**GRID_OPTIONS, "pagination": True, "paginationPageSize": 25},
-                   style={"height": None}),
+        sort_state("ticker-events"),
+        dcc.Store(id="ticker-event-rows", data=rows),
+        html.Div(events_table(rows, None, None), id="ticker-events"),
         dcc.Download(id="ticker-download"),
     ])
 
 
 def _stat(label, value):
-    return dbc.Col(dbc.Card(dbc.CardBody([html.Small(label, className="text-body-secondary"),
-                                          html.Div(value, className="fs-5 fw-semibold")], className="p-2"),
-                            className="h-100"), xs=6, md=3, lg=2)
+    return dbc.Col(dbc.Card(dbc.CardBody([html.Small(label, className="text-body-secondary d-block lh-sm"),
+                                          html.Div(value, className="stat-value fw-semibold")], className="p-2"),
+                            className="h-100"), xs=4, md=3, lg=2)
+
+
+def _outputs(reads, view: TickerView, theme: str) -> tuple:
+    """Price, rolling and drawdown figures, statistics cards, event rows and the quality notice."""
+    result = ticker_view(reads, view, theme)
+    if "empty" in result:
+        message = figure_message(result["empty"], theme)
+        return message, message, message, [], [], None
+    flags = result["flags"]
+    shown = [f"{r.date:%Y-%m-%d} {r.check}: {r.detail}" for r in flags.head(5).itertuples()]
+    if len(flags) > 5:
+        shown.append(f"… and {len(flags) - 5} more: `minerdash check-data --tickers {view.symbol}` lists them all.")
+    warning = notices([f"The data of {view.symbol} is suspect in this range: " + " · ".join(shown)],
+                      id="ticker-quality") if shown else None
+    rolling = result["rolling"] or figure_message(
+        result["rolling_note"] or f"{view.symbol} is the benchmark: no beta to itself.", theme)
+    return (result["price"], rolling, result["drawdown"], [_stat(label, value) for label, value in result["cards"]],
+            result["events"], warning)
 
 
 @callback(
@@ -127,12 +151,13 @@ def _stat(label, value):
     Output("ticker-rolling", "figure"),
     Output("ticker-drawdown", "figure"),
     Output("ticker-stats", "children"),
-    Output("ticker-events", "rowData"),
+    Output("ticker-event-rows", "data"),
     Output("ticker-notices", "children"),
     Input("ticker-picker", "value"),
     Input("ticker-dates", "start_date"),
     Input("ticker-dates", "end_date"),
     Input(THEME_STORE, "data"),
+    prevent_initial_call=True,
 )
 def update_ticker(symbol, start, end, theme):
     reads = current_reads()
@@ -142,22 +167,10 @@ def update_ticker(symbol, start, end, theme):
         view = TickerView(symbol, parse_day(start, "start"), parse_day(end, "end"))
         if view.start is None or view.end is None or view.start > view.end:
             view = window(reads, symbol, view.start if view.end is None else None, view.end)
-        result = ticker_view(reads, view, theme)
+        return _outputs(reads, view, theme)
     except MinerdashError as exc:
         message = figure_message(str(exc), theme)
         return message, message, message, [], [], None
-    if "empty" in result:
-        message = figure_message(result["empty"], theme)
-        return message, message, message, [], [], None
-    flags = result["flags"]
-    shown = [f"{r.date:%Y-%m-%d} {r.check}: {r.detail}" for r in flags.head(5).itertuples()]
-    if len(flags) > 5:
-        shown.append(f"… and {len(flags) - 5} more: `minerdash check-data --tickers {symbol}` lists them all.")
-    warning = notices([f"The data of {symbol} is suspect in this range: " + " · ".join(shown)]) if shown else None
-    rolling = result["rolling"] or figure_message(
-        result["rolling_note"] or f"{symbol} is the benchmark: no beta to itself.", theme)
-    return (result["price"], rolling, result["drawdown"], [_stat(label, value) for label, value in result["cards"]],
-            result["events"], warning)
 
 
 @callback(
@@ -180,10 +193,15 @@ def apply_ticker_range(clicks, symbol):
         raise PreventUpdate from None
 
 
-@callback(Output("ticker-events", "dashGridOptions"), Input("ticker-events-search", "value"))
-def search_ticker_events(text):
-    return {**GRID_OPTIONS, "pagination": True, "paginationPageSize": 25,
-            "quickFilterText": str(text or "")[:100]}
+@callback(
+    Output("ticker-events", "children"),
+    Input("ticker-event-rows", "data"),
+    Input("ticker-events-search", "value"),
+    sorting("ticker-events"),
+    prevent_initial_call=True,
+)
+def render_ticker_events(rows, search, sort):
+    return events_table(rows or [], search, sort)
 
 
 @callback(

@@ -11,7 +11,7 @@ from dashboard.analytics.performance import to_rebased
 from dashboard.analytics.statistics import calc_stats_table
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import overview_figure
-from dashboard.figures.markers import event_marker
+from dashboard.figures.markers import event_marker, numbered
 from dashboard.params import View, range_start
 from dashboard.studies import QuickStudies
 from dashboard.viewmodels.freshness import freshness
@@ -111,7 +111,11 @@ def overview(reads, view: View, theme: str) -> dict:
             notices.append("Data ends before the view does for " + ", ".join(
                 f"{t} (as of {a})" for t, a in zip(stale["ticker"], stale["as_of"], strict=True))
                 + ": its statistics are as of that date.")
+        numbers = numbered(markers)
+        key = [{"n": numbers[m["id"]], "session": m["session"].isoformat(), "title": m["title"], "id": m["id"],
+                "category": m["category"]} for m in sorted(markers, key=lambda m: numbers.get(m["id"], 0))
+               if m["id"] in numbers]
         return {"figure": figure.to_plotly_json(), "table": table, "notices": notices,
-                "events": len(events)}
+                "events": len(events), "key": key}
 
     return reads.memo("overview", (view, theme), compute)

@@ -11,6 +11,7 @@ from dashboard.analytics.statistics import BETA_SESSIONS, calc_ticker_stats
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import drawdown_figure, price_figure, rolling_figure
 from dashboard.figures.markers import event_marker
+from dashboard.numbers import format_value
 from dashboard.params import range_start
 from dashboard.quality import flags_in
 
@@ -39,23 +40,16 @@ def holidays(first, last) -> list[str]:
     return [d.strftime("%Y-%m-%d") for d in weekdays.difference(sessions)]
 
 
-def _fmt(value, spec: str) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    text = format(value, spec)
-    return text.replace("+0.0%", "0.0%").replace("-0.0%", "0.0%")
-
-
 def stats_cards(stats: dict, benchmark: str, is_benchmark: bool) -> list[tuple[str, str]]:
-    cards = [(f"Last close ({CURRENCY})", _fmt(stats["last_close"], ",.2f")),
-             ("1D", _fmt(stats["ret_1d"], "+.1%")), ("1W (7 days)", _fmt(stats["ret_1w"], "+.1%")),
-             ("1M", _fmt(stats["ret_1m"], "+.1%")), ("YTD", _fmt(stats["ret_ytd"], "+.1%")),
-             ("1Y", _fmt(stats["ret_1y"], "+.1%")),
-             ("Vol 30D, annualised", _fmt(stats["vol_30d"], ".0%")),
-             ("Max drawdown (range)", _fmt(stats["max_drawdown"], ".1%"))]
+    cards = [(f"Last close ({CURRENCY})", format_value("number", stats["last_close"])),
+             ("1D", format_value("signed", stats["ret_1d"])), ("1W (7 days)", format_value("signed", stats["ret_1w"])),
+             ("1M", format_value("signed", stats["ret_1m"])), ("YTD", format_value("signed", stats["ret_ytd"])),
+             ("1Y", format_value("signed", stats["ret_1y"])),
+             ("Vol 30D, annualised", format_value("whole-percent", stats["vol_30d"])),
+             ("Max drawdown (range)", format_value("percent", stats["max_drawdown"]))]
     if not is_benchmark:
-        cards += [(f"Beta {BETA_SESSIONS} sessions vs {benchmark}", _fmt(stats["beta_90d"], ".2f")),
-                  (f"Corr {BETA_SESSIONS} sessions vs {benchmark}", _fmt(stats["corr_90d"], ".2f"))]
+        cards += [(f"Beta {BETA_SESSIONS} sessions vs {benchmark}", format_value("decimal", stats["beta_90d"])),
+                  (f"Corr {BETA_SESSIONS} sessions vs {benchmark}", format_value("decimal", stats["corr_90d"]))]
     return cards + [("As of", stats["as_of"] or "–")]
 
 

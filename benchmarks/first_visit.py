@@ -1,0 +1,102 @@
+"""A hosted first visit: bytes transferred and time to the first plotted trace, per page.
+
+Usage: python benchmarks/first_visit.py [--runs 5] [--checkout DIR]
+gunicorn from the checkout's Procfile over a store of the snapshot's tickers; headless Chromium
+through the DevTools protocol, cache disabled (first visit) and then warm (repeat visit), on
+loopback and on a throttled link (20 Mbit/s down, 5 up, 40 ms RTT). ``--checkout`` measures
+another checkout (e.g. a worktree of an older commit) with this machine's packages.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, csv_files
+
+from dashboard.browser import chromium, running_server
+
+PAGES = [("/", ".js-plotly-plot .trace"), ("/ticker/MARA", "#ticker-price .js-plotly-plot .trace"),
+         ("/events/bitmain-us-factory", "#event-car .js-plotly-plot .trace")]
+PROFILES = {"loopback": None,
+            "20 Mbit/s, 40 ms": {"offline": False, "latency": 40, "downloadThroughput": 20e6 / 8,
+                                 "uploadThroughput": 5e6 / 8}}
+
+
+def web_command(checkout: Path) -> str:
+    for line in (checkout / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.split(":", 1)[1].strip()
+    raise SystemExit("Procfile has no web: line")
+
+
+def fill(checkout: Path, url: str, env: dict) -> None:
+    files = [str(p) for p in csv_files(("MARA", "RIOT", "CLSK", "HUT", "BTC-USD", "QQQ"))]
+    subprocess.run([sys.executable, "-m", "dashboard", "--db", url, "import-csv", *files], env=env, check=True,
+                   capture_output=True)
+
+
+def visit(browser, url: str, ready: str, profile, warm_context=None):
+    """(seconds to the first trace, bytes on the wire, [(bytes, encoding, url)]) of one visit."""
+    context = warm_context or browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": warm_context is None})
+    if profile:
+        cdp.send("Network.emulateNetworkConditions", profile)
+    responses, sizes = {}, {}
+    cdp.on("Network.responseReceived", lambda e: responses.__setitem__(
+        e["requestId"], (e["response"]["url"], {k.lower(): v for k, v in e["response"]["headers"].items()})))
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(ready, timeout=120_000)
+    elapsed = time.perf_counter() - start
+    page.wait_for_load_state("networkidle")
+    resources = sorted(((sizes.get(rid, 0), headers.get("content-encoding", "-"), u)
+                        for rid, (u, headers) in responses.items()), reverse=True)
+    page.close()
+    if warm_context is None:
+        context.close()
+    return elapsed, sum(sizes.values()), resources
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--checkout", type=Path, default=ROOT)
+    args = parser.parse_args()
+    checkout = args.checkout.resolve()
+    tmp = Path(tempfile.mkdtemp())
+    env = {**os.environ, "PYTHONPATH": str(checkout), "MINERDASH_DATA_DIR": str(tmp),
+           "WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    fill(checkout, url, env)
+    print(f"checkout {checkout} (commit {subprocess.run(['git', '-C', str(checkout), 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()})")
+    with running_server(url, tmp, command=["bash", "-c", web_command(checkout)],
+                        env={k: env[k] for k in ("PYTHONPATH", "WEB_CONCURRENCY", "PATH")},
+                        cwd=checkout) as base, chromium() as browser:
+        for path, ready in PAGES:
+            visit(browser, base + path, ready, None)  # server-side caches warm, as for a hosted user
+            for name, profile in PROFILES.items():
+                cold = [visit(browser, base + path, ready, profile) for _ in range(args.runs)]
+                context = browser.new_context(viewport={"width": 1366, "height": 900})
+                visit(browser, base + path, ready, profile, warm_context=context)
+                warm = [visit(browser, base + path, ready, profile, warm_context=context) for _ in range(args.runs)]
+                context.close()
+                print(f"{path:<28} {name:<17} first visit: {statistics.median(c[1] for c in cold) / 1e6:6.2f} MB, "
+                      f"first trace {statistics.median(c[0] for c in cold) * 1000:6.0f} ms; repeat visit: "
+                      f"{statistics.median(w[1] for w in warm) / 1e6:6.2f} MB, "
+                      f"{statistics.median(w[0] for w in warm) * 1000:6.0f} ms")
+            print("  largest resources of the first visit:")
+            for size, encoding, address in cold[0][2][:10]:
+                print(f"    {size / 1e3:8.1f} kB  {encoding:<5} {address.replace(base, '')[:90]}")
+
+
+if __name__ == "__main__":
+    main()
