@@ -13,6 +13,8 @@ import requests
 import responses
 
 CHART = re.compile(r"https://query\d\.finance\.yahoo\.com/v8/finance/chart/([^?/]+)")
+EARNINGS = re.compile(r"https://finance\.yahoo\.com/calendar/earnings\?symbol=([^&]+)")
+NEWS = re.compile(r"https://finance\.yahoo\.com/xhr/ncp\?queryRef=(\w+)&serviceKey=ncp_fin")
 
 
 def chart_from_csv(path: Path, symbol: str, tz: str = "America/New_York") -> dict:
@@ -62,7 +64,30 @@ class Replay:
     def __init__(self, mock: responses.RequestsMock):
         self.mock = mock
         self.routes: dict[str, object] = {}
+        self.pages: dict[tuple[str, str], object] = {}  # (kind, symbol) → body, or (status, text)
         self.requests: list[tuple[str, dict]] = []
+
+    def serve_page(self, kind: str, symbol: str, what) -> None:
+        """kind: 'earnings' (HTML), 'pressRelease' or 'latestNews' (JSON text)."""
+        self.pages[(kind, symbol)] = what
+
+    def _page(self, kind: str, symbol: str):
+        self.requests.append((symbol, {"page": kind}))
+        what = self.pages.get((kind, symbol))
+        if isinstance(what, Exception):
+            raise what
+        if isinstance(what, tuple):
+            return what[0], {}, what[1]
+        if what is None:
+            return 404, {}, "<html>Not found</html>"
+        return 200, {}, what
+
+    def _earnings(self, request):
+        return self._page("earnings", EARNINGS.match(request.url).group(1))
+
+    def _news(self, request):
+        symbol = json.loads(request.body)["serviceConfig"]["s"][0]
+        return self._page(NEWS.match(request.url).group(1), symbol)
 
     def serve(self, symbol: str, what) -> None:
         self.routes[symbol] = what
@@ -95,6 +120,8 @@ def yahoo_replay():
                  body="replay-crumb", status=200)
         mock.add(responses.GET, re.compile(r"https://guce\.yahoo\.com/.*"), body="", status=200)
         mock.add_callback(responses.GET, CHART, callback=replay._chart)
+        mock.add_callback(responses.GET, EARNINGS, callback=replay._earnings)
+        mock.add_callback(responses.POST, NEWS, callback=replay._news)
         yield replay
 
 
