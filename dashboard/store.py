@@ -9,6 +9,7 @@ what was stored before. A database that cannot be reached, or has lost its table
 import json
 import math
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -250,22 +251,23 @@ class Store(EventQueries):
             report.added, report.changed = len(new), len(changed)
             report.unchanged = len(incoming) - len(new) - len(changed)
             report.changed_dates = [d.date() for d in changed["date"].iloc[:_SHOWN_CHANGED_DATES]]
-            report.kept_fields = [f for f in VALUE_FIELDS if f not in given
-                                  and f in stored.columns and stored[f].notna().any()]
+            report.kept_fields = [f for f in VALUE_FIELDS if f not in given and stored[f].notna().any()
+                                  and not (f == "adj_close" and "close" in given and _derived(stored).all())]
             if dry_run:
                 return report
             if not new.empty:
                 conn.execute(self._upsert(prices, ["ticker", "date"]), _records(ticker, new, VALUE_FIELDS))
             if not changed.empty:
-                conn.execute(
-                    prices.update()
-                    .where(prices.c.ticker == sa.bindparam("k_ticker"))
-                    .where(prices.c.date == sa.bindparam("k_date"))
-                    .values({f: sa.bindparam(f"v_{f}") for f in [*given, "partial"]}),
-                    [{"k_ticker": ticker, "k_date": r["date"],
-                      **{f"v_{k}": v for k, v in r.items() if k not in ("ticker", "date")}}
-                     for r in _records(ticker, changed, given)],
-                )
+                for fields_set, rows in _update_groups(changed, stored, given):
+                    conn.execute(
+                        prices.update()
+                        .where(prices.c.ticker == sa.bindparam("k_ticker"))
+                        .where(prices.c.date == sa.bindparam("k_date"))
+                        .values({f: sa.bindparam(f"v_{f}") for f in [*fields_set, "partial"]}),
+                        [{"k_ticker": ticker, "k_date": r["date"],
+                          **{f"v_{k}": v for k, v in r.items() if k not in ("ticker", "date")}}
+                         for r in _records(ticker, rows, fields_set)],
+                    )
             if corporate_actions is not None and not corporate_actions.empty:
                 conn.execute(self._upsert(actions, ["ticker", "date", "kind"]), [
                     {"ticker": ticker, "date": pd.Timestamp(r.date).date(), "kind": r.kind,
@@ -433,16 +435,29 @@ class Store(EventQueries):
         self.engine.dispose()
 
 
+def folder_writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried: permissions, read-only mounts and immutable
+    folders all count, for root too)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def _sqlite_engine(url: str, read_only: bool) -> sa.Engine:
     if not read_only:
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     path = sa.engine.make_url(url).database
+    # In a folder nobody may write (a read-only volume), SQLite cannot create the shared-memory file
+    # a WAL database needs: read it as immutable, which it then is.
+    immutable = int(not folder_writable(Path(path).parent))
 
     def connect():
         # mode=ro: this process can never write, whatever the folder's permissions.
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30,
+        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable={immutable}", uri=True, timeout=30,
                                      check_same_thread=False)
         connection.execute("PRAGMA busy_timeout=30000")
         return connection
@@ -498,6 +513,23 @@ def _diff(incoming: pd.DataFrame, stored: pd.DataFrame, given: list[str]):
         b = merged[f"{name}_stored"].to_numpy("float64")
         differs |= ~((a == b) | (np.isnan(a) & np.isnan(b)))
     return incoming[is_new], incoming[~is_new & differs]
+
+
+def _derived(stored: pd.DataFrame) -> pd.Series:
+    """Stored rows whose adjusted close is the close itself (a source without adjustments)."""
+    return (stored["adj_close"] == stored["close"]) | stored["adj_close"].isna()
+
+
+def _update_groups(changed: pd.DataFrame, stored: pd.DataFrame, given: list[str]):
+    """The changed rows in groups of the fields to update. Without an adjusted close of its own, a
+    source's new close also replaces an adjusted close that was the old close, never a real one."""
+    if "adj_close" in given or "close" not in given:
+        return [(given, changed)]
+    derived_dates = set(stored.loc[_derived(stored), "date"])
+    follows = changed["date"].isin(derived_dates).to_numpy()
+    groups = [([*given, "adj_close"], changed[follows].assign(adj_close=changed.loc[follows, "close"])),
+              (given, changed[~follows])]
+    return [(fields, rows) for fields, rows in groups if not rows.empty]
 
 
 def _records(ticker: str, frame: pd.DataFrame, fields: list[str]) -> list[dict]:

@@ -54,7 +54,7 @@ def test_pairs_match_statsmodels_and_scipy(caar, market_data):
                                    "p_bmp", "positive", "sign_p", "wilcoxon_p"]
     assert list(units.columns) == ["event_id", "ticker", "session", "included", "reason", "car", "t_stat"]
     ars, cars, scars = [], [], []
-    for event_id, session in CURATED.items():
+    for session in CURATED.values():
         for ticker in MINERS:
             want = independent_study(market_data, ticker, session)
             ars.append(want["ar"].to_numpy())

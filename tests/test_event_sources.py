@@ -15,7 +15,13 @@ from dashboard.config import Settings
 from dashboard.events.refresh import refresh_events
 from dashboard.events.sources.earnings import EarningsSource
 from dashboard.events.sources.news import NewsSource
-from dashboard.events.sources.sec import HEADER_URL, SUBMISSIONS_URL, TICKERS_URL, RateLimiter, SecSource
+from dashboard.events.sources.sec import (
+    HEADER_URL,
+    SUBMISSIONS_URL,
+    TICKERS_URL,
+    RateLimiter,
+    SecSource,
+)
 from dashboard.exports import to_csv_text
 from tests.conftest import HANDBUILT
 from tests.yahoo_replay import session, yahoo_replay, yahoo_unreachable

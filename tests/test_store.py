@@ -160,18 +160,25 @@ def test_a_version_1_store_is_migrated_and_keeps_its_rows(store):
 
 
 def test_a_narrower_source_never_erases_stored_fields(store):
-    store.write_bars("MARA", SAMPLE, "yahoo")
-    close_only = pd.DataFrame({"date": pd.to_datetime(["2025-07-29", "2025-07-30"]), "close": [16.7, 17.0],
-                               "adj_close": [16.7, 17.0]})
+    dividend_adjusted = SAMPLE.assign(adj_close=[17.15999984741211, 16.5])  # 07-29 carries a real adjustment
+    store.write_bars("MARA", dividend_adjusted, "yahoo")
+    close_only = pd.DataFrame({"date": pd.to_datetime(["2025-07-28", "2025-07-29", "2025-07-30"]),
+                               "close": [17.2, 16.7, 17.0], "adj_close": [17.2, 16.7, 17.0]})
     report = store.write_bars("MARA", close_only, "csv:MARA.csv", fields=["close"])
-    assert (report.added, report.changed, report.unchanged) == (1, 1, 0)
+    assert (report.added, report.changed, report.unchanged) == (1, 2, 0)
     assert report.kept_fields == ["open", "high", "low", "adj_close", "volume"]
     read = store.read_prices(["MARA"]).set_index("date")
     assert read.loc["2025-07-29", "close"] == 16.7
     assert read.loc["2025-07-29", "open"] == 17.170000076293945  # kept
-    assert read.loc["2025-07-29", "adj_close"] == 16.610000610351562  # kept: the file has none
+    assert read.loc["2025-07-29", "adj_close"] == 16.5  # a real adjustment is kept: the file has none
+    assert read.loc["2025-07-28", "adj_close"] == 17.2  # an adjusted close that was the close follows it
     assert read.loc["2025-07-29", "volume"] == 41980500
     assert read.loc["2025-07-30", "adj_close"] == 17.0 and pd.isna(read.loc["2025-07-30", "open"])
+    plain = Store(store.url)
+    plain.write_bars("RIOT", SAMPLE, "yahoo")
+    again = plain.write_bars("RIOT", close_only.iloc[1:2], "csv:RIOT.csv", fields=["close"])
+    assert again.kept_fields == ["open", "high", "low", "volume"]  # its adjusted close was the close
+    assert plain.read_prices(["RIOT"]).set_index("date").loc["2025-07-29", "adj_close"] == 16.7
 
 
 def test_a_dry_run_reports_and_writes_nothing(store):

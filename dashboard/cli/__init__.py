@@ -5,7 +5,6 @@ one line on stderr naming the problem and exit non-zero; nothing prints a traceb
 write hold the single-writer lock.
 """
 
-import os
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -66,26 +65,21 @@ def settings_from(ctx: click.Context, db: str | None = None, event_files=()) -> 
 
 def reading_store(settings: Settings):
     """The store for reading: read-only when its SQLite folder cannot be written (said once)."""
-    from dashboard.store import Store
+    from dashboard.store import Store, folder_writable
 
     url = settings.database_url
     if url.startswith("sqlite"):
         path = Path(sa.engine.make_url(url).database or "")
-        if path.exists() and not _writable(path):
+        if path.exists() and not folder_writable(path.parent):
             click.echo(f"note: {path.parent} is read-only: the store is opened read-only", err=True)
             return Store(url, read_only=True)
     return Store(url)
 
 
-def _writable(path: Path) -> bool:
-    """The file (if it exists) and its folder can be written: SQLite needs both (journal, WAL)."""
-    return (not path.exists() or os.access(path, os.W_OK)) and os.access(path.parent, os.W_OK)
-
-
 @contextmanager
 def writing_store(settings: Settings, wait: bool = True):
     """The store, with its schema ready, under the single-writer lock; None if skipped."""
-    from dashboard.store import Store
+    from dashboard.store import Store, folder_writable
     from dashboard.writer import writer_lock
 
     store = Store(settings.database_url)
@@ -97,16 +91,19 @@ def writing_store(settings: Settings, wait: bool = True):
         except OSError as exc:
             raise StoreUnavailable(f"cannot create the store's folder {folder}: {exc.strerror}; set "
                                    "MINERDASH_DATABASE_URL or --db to a writable place") from None
-        if not _writable(folder / "x"):
+        if not folder_writable(folder):
             raise StoreUnavailable(f"the store's folder {folder} is read-only; set MINERDASH_DATABASE_URL "
                                    "or --db to a writable place")
-    with writer_lock(store, wait=wait) as acquired:
-        if not acquired:
-            click.echo("another writer holds the store; skipped", err=True)
-            yield None
-            return
-        store.create_or_migrate()
-        yield store
+    try:
+        with writer_lock(store, wait=wait) as acquired:
+            if not acquired:
+                click.echo("another writer holds the store; skipped", err=True)
+                yield None
+                return
+            store.create_or_migrate()
+            yield store
+    finally:
+        store.dispose()  # closes the connections: SQLite folds its write-ahead log into the file
 
 
 def emit(text: str, out: Path | None) -> None:

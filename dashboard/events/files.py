@@ -187,6 +187,8 @@ def _yaml_entries(path: Path, text: str) -> list[tuple[str, object]]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "file"
         raise InputError(f"{path}: {where}: malformed YAML ({getattr(exc, 'problem', exc)})") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to be an events file") from None
     finally:
         loader.dispose()
     if data is None:
