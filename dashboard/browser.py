@@ -22,9 +22,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
+def wait_for(url: str, timeout: float = 60, process=None, log_path=None) -> None:
     deadline = time.monotonic() + timeout
     while True:
+        if process is not None and process.poll() is not None:
+            tail = Path(log_path).read_text()[-2000:] if log_path else ""
+            raise RuntimeError(f"the server exited with code {process.returncode}:\n{tail}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
@@ -44,12 +47,13 @@ def running_server(db_url: str, data_dir: Path, command: list[str] | None = None
                    "PORT": str(port), **(env or {})}
     environment.pop("DATABASE_URL", None)
     argv = command or [sys.executable, "-m", "dashboard", "serve", "--port", str(port)]
-    log = open(data_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
+    log_path = data_dir / f"server-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(argv, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, cwd=cwd)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + "/healthz")
+        wait_for(base + "/healthz", process=process, log_path=log_path)
         yield base
     finally:
         process.terminate()

@@ -46,3 +46,13 @@ def open_event_on_click(graph_id: str) -> None:
         Input(graph_id, "clickData"),
         prevent_initial_call=True,
     )
+
+
+def clear_search_on_select(dropdown_id: str) -> None:
+    """After a pick, empty a multi-select dropdown's search box, so the next symbol typed starts afresh."""
+    clientside_callback(
+        """(value) => ''""",
+        Output(dropdown_id, "search_value"),
+        Input(dropdown_id, "value"),
+        prevent_initial_call=True,
+    )

@@ -340,8 +340,9 @@ def test_event_text_is_never_markup(tmp_path, filled_db_url):
 
 
 def test_ticker_and_event_views_live_in_the_url(context):
-    assert page("ticker").sync_ticker_url("RIOT", "2024-01-02", "2024-06-28", "/ticker/MARA", "") == \
-        ("/ticker/RIOT", "?start=2024-01-02&end=2024-06-28")
+    assert page("ticker").sync_ticker_url("2024-01-02", "2024-06-28", "") == "?start=2024-01-02&end=2024-06-28"
+    assert page("ticker").open_ticker("RIOT", "2024-01-02", "2024-06-28", "/ticker/MARA") == \
+        "/ticker/RIOT?start=2024-01-02&end=2024-06-28"
     search = page("event").sync_event_url(["MARA", "RIOT"], "QQQ", "market", None, 250, 10, 2, 10, [], "")
     assert search == "?tickers=MARA,RIOT&benchmark=QQQ&estimation=250&gap=10&pre=2&post=10"
     two = page("event").sync_event_url(["MARA"], "BTC-USD", "two-factor", "QQQ", 120, 10, 1, 5, ["yes"], "")

@@ -86,8 +86,12 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     x = pd.DatetimeIndex(bars["date"]) + pd.Timedelta(hours=12)
     has_ohlc = bars[["open", "high", "low"]].notna().all(axis=1).any()
     if has_ohlc:
-        figure.add_trace(go.Candlestick(x=x, open=bars["open"], high=bars["high"], low=bars["low"],
-                                        close=bars["close"], name=ticker), row=1, col=1)
+        figure.add_trace(go.Candlestick(
+            x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"], name=ticker,
+            # the candle's own colours make a poor label: the theme's, like every other hover, and no
+            # name box beside it (drawn in the candle's colour; the page names the ticker)
+            hoverlabel=dict(bgcolor=colors["hover_bg"], font=dict(color=colors["hover_text"]), namelength=0)),
+            row=1, col=1)
     else:
         figure.add_trace(go.Scatter(x=x, y=bars["close"], name=ticker, mode="lines",
                                     hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>"),
@@ -160,6 +164,7 @@ def caar_figure(path: pd.DataFrame, theme: str = "light") -> go.Figure:
 
 
 def _event_axes(figure: go.Figure, colors: dict, title: str) -> None:
+    figure.update_layout(hoverdistance=-1)  # a few days across the width: hover the nearest, however far
     figure.add_vline(x=0, line_width=1, line_dash="dot", line_color="#d9480f")
     figure.add_hline(y=0, line_width=1, line_color=colors["zero"])
     figure.update_xaxes(title_text="Event day (sessions from day 0)", dtick=1)

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, open_event_on_click
+from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -53,7 +53,7 @@ def window_input(name: str, value: int, prefix: str = "event"):
     low, high = Windows.LIMITS[name]
     return dbc.Col(dbc.InputGroup([dbc.InputGroupText(f"{name.capitalize()} (sessions)"),
                                    dbc.Input(id=f"{prefix}-{name}", type="number", min=low, max=high, step=1,
-                                             value=value, debounce=True)], size="sm"), xs=6, md="auto")
+                                             value=value, debounce=True)], size="sm"), xs=12, sm=6, md="auto")
 
 
 @page_layout
@@ -81,7 +81,7 @@ def layout(event_id=None, theme=None, **query):
     windows = params.windows
     car, rows, summary, messages, prices, title, _disabled = _outputs(reads, event, params, theme_name(theme))
     return html.Div([
-        dcc.Location(id="event-url", refresh="callback-nav"),
+        dcc.Location(id="event-url", refresh=False),  # the view in the link, no page reload
         dcc.Store(id="event-id", data=event.id),
         dcc.Store(id="event-prices-click"),
         dcc.Store(id="event-rows", data=rows),
@@ -265,3 +265,4 @@ def sync_event_url(tickers, benchmark, model, factor, estimation, gap, pre, post
 
 
 open_event_on_click("event-prices")
+clear_search_on_select("event-tickers")

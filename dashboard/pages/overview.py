@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.statistics import BETA_SESSIONS
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, open_event_on_click
+from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -76,7 +76,7 @@ def layout(theme=None, **query):
     view = with_defaults(reads, view)
     figure, rows, key, message, note, fresh = _outputs(reads, view, theme_name(theme))
     return html.Div([
-        dcc.Location(id="overview-url", refresh="callback-nav"),
+        dcc.Location(id="overview-url", refresh=False),  # the view in the link, no page reload
         dcc.Store(id="overview-graph-click"),
         dcc.Store(id="overview-rows", data=rows),
         sort_state("overview-stats"),
@@ -255,3 +255,4 @@ def download_stats(_clicks, tickers, start, end, theme):
 
 
 open_event_on_click("overview-graph")
+clear_search_on_select("overview-tickers")

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.analytics.caar import PATH_COLUMNS
 from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback
+from dashboard.callbacks import callback, clear_search_on_select
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -74,7 +74,7 @@ def layout(theme=None, **query):
     outputs = _outputs(reads, params, theme_name(theme))
     windows = study.windows
     return html.Div([
-        dcc.Location(id="studies-url", refresh="callback-nav"),
+        dcc.Location(id="studies-url", refresh=False),  # the view in the link, no page reload
         dcc.Store(id="studies-events", data=list(selection.ids)),
         sort_state("studies-units"),
         html.H2("Across events", className="mb-1"),
@@ -223,3 +223,4 @@ def _download(kind: str):
 
 
 download_path, download_summary, download_units = (_download(k) for k in ("path", "summary", "units"))
+clear_search_on_select("studies-tickers")

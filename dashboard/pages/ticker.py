@@ -90,7 +90,8 @@ def layout(ticker=None, start=None, end=None, theme=None, **_other):
     view = window(reads, symbol, first, last)
     price, rolling, drawdown, cards, rows, warning = _outputs(reads, view, theme_name(theme))
     return html.Div([
-        dcc.Location(id="ticker-url", refresh="callback-nav"),
+        dcc.Location(id="ticker-url", refresh=False),  # the dates in the link, no page reload
+        dcc.Location(id="ticker-nav", refresh="callback-nav"),  # another ticker: its own page
         dcc.Store(id="ticker-price-click"),
         link_problems(problems, "ticker-url-error"),
         dbc.Row([
@@ -222,27 +223,46 @@ def download_ticker(_clicks, symbol, start, end):
     return prices_download(reads.prices((symbol,)), [symbol], view.start, view.end)
 
 
+def _dates_query(start, end) -> str:
+    first, last = parse_day(start, "start"), parse_day(end, "end")
+    return "?" + "&".join(f"{k}={v}" for k, v in (("start", first), ("end", last)) if v) if first or last else ""
+
+
 @callback(
-    Output("ticker-url", "pathname"),
     Output("ticker-url", "search"),
-    Input("ticker-picker", "value"),
     Input("ticker-dates", "start_date"),
     Input("ticker-dates", "end_date"),
-    State("ticker-url", "pathname"),
     State("ticker-url", "search"),
     prevent_initial_call=True,
 )
-def sync_ticker_url(symbol, start, end, path, current):
+def sync_ticker_url(start, end, current):
     try:
-        symbol = normalize_symbol(symbol or "")
-        first, last = parse_day(start, "start"), parse_day(end, "end")
+        query = _dates_query(start, end)
     except MinerdashError:
         raise PreventUpdate from None
-    query = "?" + "&".join(f"{k}={v}" for k, v in (("start", first), ("end", last)) if v) if first or last else ""
-    new_path = f"/ticker/{symbol}"
-    if new_path == path and query == (current or ""):
+    if query == (current or ""):
         raise PreventUpdate
-    return new_path, query
+    return query
+
+
+@callback(
+    Output("ticker-nav", "href"),
+    Input("ticker-picker", "value"),
+    State("ticker-dates", "start_date"),
+    State("ticker-dates", "end_date"),
+    State("ticker-url", "pathname"),
+    prevent_initial_call=True,
+)
+def open_ticker(symbol, start, end, path):
+    """Another ticker in the picker: its page, over the same dates."""
+    try:
+        symbol = normalize_symbol(symbol or "")
+        query = _dates_query(start, end)
+    except MinerdashError:
+        raise PreventUpdate from None
+    if path == f"/ticker/{symbol}":
+        raise PreventUpdate
+    return f"/ticker/{symbol}{query}"
 
 
 open_event_on_click("ticker-price")
