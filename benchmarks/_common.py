@@ -25,13 +25,32 @@ def csv_files(tickers=None) -> list[Path]:
     return [f for f in files if tickers is None or f.stem in tickers]
 
 
-def fill(store, tickers=None):
+def require_data() -> Path:
+    if not MARKET_DATA.is_dir():
+        raise SystemExit(f"needs the shared market data at {MARKET_DATA} (or set MINERDASH_MARKET_DATA)")
+    return MARKET_DATA
+
+
+def fill(store, tickers=None, copies: int = 0):
+    """Write the CSVs' bars into ``store``; ``copies`` more tickers (MARA2, RIOT2, …) repeat the
+    miners' real bars under new symbols, for universes larger than the data we have."""
     from dashboard.sources.csv_file import read_price_csv
 
-    for path in csv_files(tickers):
-        parsed = read_price_csv(path)
-        store.write_bars(parsed.ticker, parsed.bars, f"csv:{path.name}", fields=parsed.fields)
+    store.create_or_migrate()
+    parsed = {path.stem: read_price_csv(path) for path in csv_files(tickers)}
+    for symbol, found in parsed.items():
+        store.write_bars(symbol, found.bars, f"csv:{symbol}.csv", fields=found.fields)
+    miners = [m for m in MINERS if m in parsed]
+    for n in range(copies):
+        original = parsed[miners[n % len(miners)]]
+        store.write_bars(f"{miners[n % len(miners)]}{n // len(miners) + 2}", original.bars, "copy",
+                         fields=original.fields)
     return store
+
+
+def copy_symbols(copies: int) -> list[str]:
+    """The symbols ``fill(..., copies=n)`` adds."""
+    return [f"{MINERS[n % len(MINERS)]}{n // len(MINERS) + 2}" for n in range(copies)]
 
 
 def timed(function, repeat: int = 5) -> tuple[float, list[float]]:
@@ -44,19 +63,27 @@ def timed(function, repeat: int = 5) -> tuple[float, list[float]]:
     return statistics.median(samples), samples
 
 
-def overview_payload(tickers, start, end, categories, origins, scale="linear", theme="light") -> dict:
-    """The JSON Dash's renderer posts for the overview callback."""
-    outputs = [("overview-graph", "figure"), ("overview-table", "rowData"),
-               ("overview-message", "children"), ("overview-table-note", "children"),
-               ("overview-freshness", "children")]
-    inputs = [("overview-tickers", "value", tickers), ("overview-dates", "start_date", start),
-              ("overview-dates", "end_date", end), ("overview-categories", "value", categories),
-              ("overview-origins", "value", origins), ("overview-scale", "value", scale),
-              ("theme-store", "data", theme)]
-    return {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "changedPropIds": ["overview-tickers.value"],
-        "state": [],
-    }
+def callback_payload(app, output: str, values: dict) -> dict:
+    """The JSON Dash's renderer posts for the callback whose outputs include ``output``
+    ("component.property"), built from the app's own callback map; ``values`` maps
+    "component.property" to each input's or state's value (None when absent)."""
+    key = next(k for k in app.callback_map if f"..{output}.." in k or k == output)
+    spec = app.callback_map[key]
+
+    def listed(items):
+        return [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in items]
+
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in key.strip(".").split("...")]
+    inputs = listed(spec["inputs"])
+    return {"output": key, "outputs": outputs, "inputs": inputs, "state": listed(spec["state"]),
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+
+
+def overview_payload(app, tickers, start, end, scale="linear", theme="light") -> dict:
+    """The overview callback's request for one view, with every event category and origin."""
+    from dashboard.events.model import CATEGORIES, ORIGINS
+
+    return callback_payload(app, "overview-graph.figure", {
+        "overview-tickers.value": list(tickers), "overview-dates.start_date": start,
+        "overview-dates.end_date": end, "overview-categories.value": list(CATEGORIES),
+        "overview-origins.value": list(ORIGINS), "overview-scale.value": scale, "theme-store.data": theme})

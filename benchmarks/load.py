@@ -17,9 +17,10 @@ from pathlib import Path
 
 import requests
 from _common import MINERS, ROOT, fill, overview_payload
-from dashboard.events.catalogue import CATEGORIES
-from tests.browser import running_server
 
+from dashboard.app import create_app
+from dashboard.browser import running_server
+from dashboard.config import Settings
 from dashboard.store import Store
 
 
@@ -45,9 +46,12 @@ def main():
     args.seconds = min(args.seconds, 300)
     args.users = min(args.users, 100)
     tmp = Path(tempfile.mkdtemp())
-    store = fill(Store(f"sqlite:///{tmp / 'bench.sqlite'}"))
+    store = Store(f"sqlite:///{tmp / 'bench.sqlite'}")
+    store.create_or_migrate()
+    fill(store)
     env = {"WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    payload = overview_payload(MINERS, "2025-06-01", "2025-09-30", list(CATEGORIES))
+    payload = overview_payload(create_app(Settings(database_url=store.url, data_dir=tmp)), MINERS,
+                               "2025-06-01", "2025-09-30")
     targets = [("GET /", "get", "/", None), ("GET /ticker/MARA", "get", "/ticker/MARA", None),
                ("GET /events", "get", "/events", None),
                ("overview callback", "post", "/_dash-update-component", payload)]

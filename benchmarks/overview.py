@@ -1,10 +1,11 @@
-"""The overview callback server-side, and the time to the first rendered chart in Chromium.
+"""The overview callback server-side: cold (first request after a refresh) and warm.
 
-Usage: python benchmarks/overview.py [--no-browser]
-Server side: 4 miners + BTC-USD over 5 years with every event category, posted to
-/_dash-update-component through Flask's test client: cold (empty cache) and cached medians,
-and the response size. Browser: headless Chromium against `minerdash serve`, median time from
-navigation to the first plotted trace.
+Usage: python benchmarks/overview.py [DATABASE_URL]   (default: a temporary SQLite file)
+4 miners + BTC-USD, and 50 tickers (the shared CSVs plus copies of the miners under new symbols),
+5 years with every event category and origin, posted to /_dash-update-component through Flask's
+test client. "Cold" clears the cache first, as a refresh does (a new data version); "cold after the
+worker" first runs what the worker runs after each refresh (``warm_after_refresh``). Medians of 5
+(warm: of 50), and the response size.
 """
 
 import statistics
@@ -13,67 +14,59 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import MINERS, fill, overview_payload, timed
-from dashboard.events.catalogue import CATEGORIES
+from _common import MINERS, copy_symbols, fill, overview_payload, timed
 
 from dashboard.app import create_app
 from dashboard.config import Settings
 from dashboard.store import Store
+from dashboard.worker import warm_after_refresh
 
 
-def server_side(settings):
-    app = create_app(settings)
+def measure(app, settings, tickers, label):
     client = app.server.test_client()
-    payload = overview_payload(MINERS, "2021-05-29", "2026-05-29", list(CATEGORIES))
+    payload = overview_payload(app, tickers, "2021-05-29", "2026-05-29")
+    cache = app.server.extensions["minerdash"].cache
 
     def post():
         response = client.post("/_dash-update-component", json=payload)
         assert response.status_code == 200, response.data[:300]
         return response
 
-    cold = []
-    for _ in range(5):
-        app.server.extensions["minerdash"].cache.clear()
-        start = time.perf_counter()
-        post()
-        cold.append(time.perf_counter() - start)
-    cached, _ = timed(post, repeat=50)
-    size = len(post().data)
-    print("overview callback (4 miners + BTC-USD, 5 years, all events), Flask test client:")
-    print(f"  cold cache  median {statistics.median(cold) * 1000:7.1f} ms")
-    print(f"  cached      median {cached * 1000:7.1f} ms")
-    print(f"  response    {size / 1024:7.1f} KB")
-
-
-def browser(settings, tmp):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.browser import chromium, chromium_available, running_server
-
-    if not chromium_available():
-        print("chromium not installed: browser timing skipped")
-        return
-    url = "/?tickers=MARA,RIOT,CLSK,HUT&start=2021-05-29&end=2026-05-29"
-    with running_server(settings.database_url, tmp) as base, chromium() as instance:
+    def cold(after_worker):
         samples = []
-        for _ in range(6):
-            page = instance.new_page(viewport={"width": 1366, "height": 768})
+        for _ in range(5):
+            cache.clear()
+            if after_worker:
+                warm_after_refresh(settings, cache)
             start = time.perf_counter()
-            page.goto(base + url)
-            page.wait_for_selector(".js-plotly-plot .trace.scatter", timeout=60000)
+            post()
             samples.append(time.perf_counter() - start)
-            page.close()
-        warm = samples[1:]
-        print("headless Chromium, navigation → first plotted trace (minerdash serve):")
-        print(f"  first load {samples[0] * 1000:7.0f} ms; later loads median {statistics.median(warm) * 1000:7.0f} ms")
+        return statistics.median(samples)
+
+    bare, worked = cold(False), cold(True)
+    warm, _ = timed(post, repeat=50)
+    size = len(post().data)
+    print(f"{label}: cold {bare * 1000:7.1f} ms | cold after the worker {worked * 1000:7.1f} ms | "
+          f"warm {warm * 1000:6.1f} ms | response {size / 1024:6.1f} KB")
+    return payload
 
 
 def main():
     tmp = Path(tempfile.mkdtemp())
-    store = fill(Store(f"sqlite:///{tmp / 'bench.sqlite'}"))
-    settings = Settings(database_url=store.url, data_dir=tmp, cache_dir=tmp / "cache")
-    server_side(settings)
-    if "--no-browser" not in sys.argv:
-        browser(settings, tmp)
+    url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{tmp / 'bench.sqlite'}"
+    store = Store(url)
+    store.create_or_migrate()
+    if store.stored_tickers():
+        raise SystemExit(f"{url} already holds prices: give an empty database")
+    fill(store, copies=50)
+    stored = store.stored_tickers()
+    fifty = [*MINERS, *[t for t in stored if t not in MINERS and t != "BTC-USD"]][:50]
+    settings = Settings(database_url=url, data_dir=tmp, cache_dir=tmp / "cache")
+    app = create_app(settings)
+    print(f"overview callback, 2021-05-29 … 2026-05-29, every category, {store!r}")
+    measure(app, settings, MINERS, " 4 tickers")
+    measure(app, settings, fifty, "50 tickers")
+    print(f"  (the 50: {', '.join(fifty[:14])}, … {', '.join(copy_symbols(50)[-2:])})")
 
 
 if __name__ == "__main__":

@@ -112,10 +112,13 @@ class CachedReads:
         files = [f"{p}:{p.stat().st_mtime_ns}" for p in self.settings.event_files if p.exists()]
         return f"{self.store.data_version()}|{'|'.join(files)}"
 
+    def _key(self, name: str, key) -> str:
+        raw = pickle.dumps((name, key, self.data_version(), str(self.store.url)))
+        return f"{name}:{hashlib.sha1(raw).hexdigest()}"
+
     def memo(self, name: str, key, compute):
         """``compute()`` cached under ``name`` + ``key`` + the data version."""
-        raw = pickle.dumps((name, key, self.data_version(), str(self.store.url)))
-        cache_key = f"{name}:{hashlib.sha1(raw).hexdigest()}"
+        cache_key = self._key(name, key)
         hit = self.cache.get(cache_key)
         if hit is not None:
             return hit
@@ -129,8 +132,24 @@ class CachedReads:
         return self.memo("tickers", None, self.store.stored_tickers)
 
     def prices(self, symbols: tuple[str, ...]) -> pd.DataFrame:
-        """Long frame (bars.BAR_COLUMNS) of the full history of ``symbols``."""
-        return self.memo("prices", tuple(symbols), lambda: self.store.read_prices(list(symbols)))
+        """Long frame (bars.BAR_COLUMNS) of the full history of ``symbols``, sorted by ticker then
+        date like ``Store.read_prices``.
+
+        Kept per ticker, so any selection reuses what any other view (or the worker) read; the
+        tickers not cached yet are read in one query."""
+        symbols = sorted(set(symbols))
+        keys = {s: self._key("prices", s) for s in symbols}
+        found = {s: self.cache.get(k) for s, k in keys.items()}
+        missing = [s for s, frame in found.items() if frame is None]
+        if missing:
+            read = self.store.read_prices(missing)
+            for symbol, frame in read.groupby("ticker", sort=False):
+                found[symbol] = frame.reset_index(drop=True)
+                self.cache.set(keys[symbol], found[symbol])
+        frames = [found[s] for s in symbols if found.get(s) is not None]
+        if not frames:
+            return self.store.read_prices([])
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def actions(self) -> pd.DataFrame:
         return self.memo("actions", None, self.store.read_actions)

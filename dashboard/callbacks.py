@@ -6,7 +6,10 @@ unchanged, so tests call it directly), and ``register`` adds every recorded one 
 the public ``app.callback``.
 """
 
+import json
+
 from dash import Input, Output
+from plotly.io.json import to_json_plotly
 
 _RECORDED: list[tuple[tuple, dict, object]] = []  # (args, kwargs, function; None = clientside)
 
@@ -32,12 +35,16 @@ def clientside_callback(*args, **kwargs) -> None:
 
 
 def open_event_on_click(graph_id: str) -> None:
-    """Clicking an event marker of ``graph_id`` opens its event page (markers carry the id)."""
+    """Clicking an event marker of ``graph_id`` opens its event page (markers carry the id).
+
+    With unified hover a click reports every trace at that x, price lines first: the marker is
+    whichever point carries an event id."""
     clientside_callback(
         """(click) => {
-            const point = click && click.points && click.points[0];
-            const id = point && point.customdata;
-            if (typeof id === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
+            const points = (click && click.points) || [];
+            const id = points.map(p => p.customdata)
+                .find(c => typeof c === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(c));
+            if (id) {
                 window.location.assign('/events/' + id);
             }
             return window.dash_clientside.no_update;
@@ -56,3 +63,10 @@ def clear_search_on_select(dropdown_id: str) -> None:
         Input(dropdown_id, "value"),
         prevent_initial_call=True,
     )
+
+
+def wire_form(outputs):
+    """Callback outputs as Dash sends them: plain JSON values (components as their type, namespace
+    and props). Cached in this form, a repeated answer is serialised by the C encoder in one pass
+    instead of component by component."""
+    return json.loads(to_json_plotly(outputs))

@@ -20,6 +20,9 @@ from dashboard.symbols import (
     parse_symbols,
 )
 
+# A one-day move beyond ±this, with no stored split, is flagged as suspect (MINERDASH_MAX_DAILY_MOVE).
+DEFAULT_JUMP_LIMIT = 0.60
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATABASE_FORMS = "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -149,7 +152,7 @@ class Settings:
     cache_dir: Path | None = None
     cache_timeout: int = 300
     sec_user_agent: str | None = None
-    jump_limit: float = 0.60  # a one-day move beyond ±this with no stored split is flagged
+    jump_limit: float = DEFAULT_JUMP_LIMIT
 
     @classmethod
     def from_env(cls, database_url: str | None = None, event_files=()) -> "Settings":
@@ -165,7 +168,7 @@ class Settings:
             cache_dir=Path(os.environ.get("MINERDASH_CACHE_DIR") or data_dir / "cache"),
             cache_timeout=_env_int("MINERDASH_CACHE_TIMEOUT", 300, 1, 86_400, "seconds"),
             sec_user_agent=_sec_user_agent(),
-            jump_limit=_env_fraction("MINERDASH_MAX_DAILY_MOVE", 0.60),
+            jump_limit=_env_fraction("MINERDASH_MAX_DAILY_MOVE", DEFAULT_JUMP_LIMIT),
         )
 
     @property

@@ -29,11 +29,17 @@ def listings() -> dict[str, dict]:
     return {e["ticker"]: {**e, "listed": date.fromisoformat(str(e["listed"]))} for e in entries}
 
 
+BATCH_TICKERS = 50
+
+
 def check_tickers(read_prices: Callable[[Sequence[str]], pd.DataFrame], actions: pd.DataFrame,
                   partial: pd.DataFrame, tickers: Sequence[str], limit: float) -> pd.DataFrame:
-    """Every flag of ``tickers`` (``QUALITY_COLUMNS``), by ticker then date."""
+    """Every flag of ``tickers`` (``QUALITY_COLUMNS``), by ticker then date. Prices are read
+    ``BATCH_TICKERS`` at a time, so a check after a large import holds a batch, not the store."""
+    ordered = sorted(set(tickers))
     frames = [quality_flags(t, g, actions, partial, listings().get(t), limit)
-              for t, g in read_prices(tuple(tickers)).groupby("ticker")]
+              for start in range(0, len(ordered), BATCH_TICKERS)
+              for t, g in read_prices(tuple(ordered[start:start + BATCH_TICKERS])).groupby("ticker")]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QUALITY_COLUMNS)
 

@@ -19,7 +19,8 @@ SOURCE_STATUS_COLUMNS = ["origin", "ticker", "last_success", "last_error", "last
 
 class EventQueries:
     def write_events(self, records: Iterable[dict]) -> tuple[int, int]:
-        """Upsert events by (origin, id); returns (added, changed). Nothing is ever deleted."""
+        """Upsert events by (origin, id); returns (added, changed). Nothing is ever deleted, and a
+        known time of publication is never replaced by a bare date (the session depends on it)."""
         incoming = {(r["origin"], r["id"]): r for r in records}
         if not incoming:
             return 0, 0
@@ -39,6 +40,8 @@ class EventQueries:
                     old = stored.get(event_id)
                     if old is None:
                         fresh.append({**row, "first_seen": now, "updated_at": now})
+                    elif _loses_time(old.published, row["published"]):
+                        continue  # a source that could not say the hour this time: keep the known one
                     elif any(getattr(old, k) != v for k, v in row.items()):
                         revised.append({**row, "first_seen": old.first_seen, "updated_at": now})
                 if fresh:
@@ -121,6 +124,11 @@ def _row(record: dict) -> dict:
         "title": record["title"], "url": record.get("url"), "category": record["category"],
         "details": json.dumps(record.get("details") or {}, sort_keys=True, default=str),
     }
+
+
+def _loses_time(stored: str, incoming: str) -> bool:
+    """True when a revision would replace a known time of publication by a bare date."""
+    return "T" in (stored or "") and "T" not in (incoming or "")
 
 
 def _day(value) -> date:

@@ -1,6 +1,8 @@
 """The worker: refresh on a schedule and right after the US close, with backoff on failure.
 
-It is the single writer in a hosted deployment; every refresh holds ``writer.writer_lock``.
+It is the single writer in a hosted deployment; every refresh holds ``writer.writer_lock``. After
+each refresh it fills the pages' shared cache (``warm_after_refresh``), so the first visitor does
+not pay for the new data version.
 """
 
 import re
@@ -11,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from dashboard.calendars import NEW_YORK, nyse
+from dashboard.config import Settings
 from dashboard.errors import InputError
 from dashboard.events.refresh import refresh_events
 from dashboard.refresh import RefreshReport, refresh
@@ -54,6 +57,25 @@ def next_delay(now: datetime, every: timedelta, failures: int) -> timedelta:
     return min(every, until_close)
 
 
+def warm_after_refresh(settings: Settings, cache=None, progress: Callable[[str], None] = lambda m: None) -> None:
+    """Compute what every page shares for the current data version into the pages' cache (Redis
+    or the cache folder). A failure here is logged and costs the first visitor the wait, nothing more."""
+    from dashboard.cached_reads import CachedReads
+    from dashboard.viewmodels.overview import warm
+
+    started = time.perf_counter()
+    reads = CachedReads(settings, cache=cache)
+    try:
+        done = warm(reads)
+    except Exception as exc:  # noqa: BLE001 - warming is an optimisation; the refresh itself succeeded
+        progress(f"cache not warmed: {type(exc).__name__}: {exc}")
+        return
+    if reads.cache.error:
+        progress(f"cache not warmed: the cache is unreachable ({reads.cache.error})")
+        return
+    progress(f"cache warmed for {done} tickers in {time.perf_counter() - started:.1f} s")
+
+
 def refresh_locked(store, source, symbols, wait=True, progress=lambda m: None, events=None,
                    **kwargs) -> RefreshReport | None:
     """One refresh of prices (and, given ``events`` settings, of company events) under the writer
@@ -70,12 +92,15 @@ def refresh_locked(store, source, symbols, wait=True, progress=lambda m: None, e
 
 def run_forever(store, source, symbols, every: timedelta, progress: Callable[[str], None],
                 sleep=time.sleep, now=lambda: datetime.now(UTC), max_runs: int | None = None,
-                events=None) -> None:
-    """Refresh, then sleep until the next interval or close; retry failures with backoff."""
+                events=None, after: Callable[[], None] = lambda: None) -> None:
+    """Refresh, then sleep until the next interval or close; retry failures with backoff.
+    ``after`` runs after each refresh that ran (the cache warm-up)."""
     failures, runs = 0, 0
     while max_runs is None or runs < max_runs:
         report = refresh_locked(store, source, symbols, progress=progress, events=events)
         runs += 1
+        if report is not None:
+            after()
         failures = failures + 1 if report is not None and report.errors else 0
         delay = next_delay(now(), every, failures)
         progress(f"next refresh in {int(delay.total_seconds())} s"

@@ -1,6 +1,6 @@
-"""Regenerate docs/overview.png, the README's screenshot, from the shared market data.
+"""Regenerate docs/overview.png, the README's screenshot, from the bundled snapshot.
 
-Usage: python scripts/readme_screenshot.py   (needs ../shared/market-data and Debian's chromium)
+Usage: python scripts/readme_screenshot.py   (needs Debian's chromium and the test extra)
 """
 
 import sys
@@ -9,11 +9,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _common import fill  # noqa: E402
-from tests.browser import chromium, running_server  # noqa: E402
-
+from dashboard.browser import chromium, running_server  # noqa: E402
+from dashboard.snapshot import load_snapshot  # noqa: E402
 from dashboard.store import Store  # noqa: E402
 
 VIEW = "/?tickers=MARA,RIOT,CLSK,HUT&start=2025-06-01&end=2025-09-30"
@@ -21,7 +19,9 @@ VIEW = "/?tickers=MARA,RIOT,CLSK,HUT&start=2025-06-01&end=2025-09-30"
 
 def main():
     tmp = Path(tempfile.mkdtemp())
-    store = fill(Store(f"sqlite:///{tmp / 'demo.sqlite'}"))
+    store = Store(f"sqlite:///{tmp / 'demo.sqlite'}")
+    store.create_or_migrate()
+    load_snapshot(store)
     out = ROOT / "docs" / "overview.png"
     with running_server(store.url, tmp) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 900})

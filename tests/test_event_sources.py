@@ -223,3 +223,20 @@ def test_offline_each_source_says_so_once_and_keeps_what_is_stored(store, tmp_pa
     assert not any("delisted" in line or "wrong" in line for line in failures)
     assert [r["id"] for r in store.read_events()] == ["riot-earnings-2025-07-31"]
     assert store.event_source_status().set_index("origin").loc["earnings", "last_error"].startswith("cannot reach")
+
+
+def test_a_refresh_that_cannot_read_the_hour_keeps_the_stored_one(store, edgar):
+    """The header answered the first time and not the second: the acceptance time (which puts the
+    filing after the close, so into the next session) must survive."""
+    first = sec_source().fetch(["MARA"], date(2025, 1, 1)).records
+    assert store.write_events(first) == (3, 0)
+    edgar.reset()  # the same filings; every header request now fails
+    edgar.add(responses.GET, TICKERS_URL, body=handbuilt("sec-company-tickers.json"))
+    edgar.add(responses.GET, SUBMISSIONS_URL.format(name="CIK0001507605.json"), body=handbuilt("sec-submissions-MARA.json"))
+    edgar.add(responses.GET, re.compile(r"https://www\.sec\.gov/Archives/.*"), status=503, body="busy")
+    again = sec_source().fetch(["MARA"], date(2025, 1, 1)).records
+    results = next(r for r in again if r["id"] == "mara-8k-0001507605-25-000122")
+    assert results["published"] == "2025-07-29" and results["details"]["acceptance_source"] == "filing-date"
+    assert store.write_events(again) == (0, 0)
+    kept = next(r for r in store.read_events(["sec"]) if r["id"] == "mara-8k-0001507605-25-000122")
+    assert kept["published"] == "2025-07-29T16:10:03-04:00" and kept["session"] == date(2025, 7, 30)

@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
+from dashboard.cached_reads import CachedReads
+from dashboard.config import Settings
 from dashboard.errors import InputError
+from dashboard.params import View
 from dashboard.sources.csv_file import read_price_csv
-from dashboard.worker import next_close_after, next_delay, parse_interval, run_forever
+from dashboard.viewmodels import overview as overview_model
+from dashboard.worker import next_close_after, next_delay, parse_interval, run_forever, warm_after_refresh
 from dashboard.writer import writer_lock
 
 
@@ -67,11 +71,11 @@ class FlakySource:
 
 
 def test_worker_retries_with_backoff_and_records_runs(store):
-    sleeps = []
+    sleeps, warmed = [], []
     now = datetime(2025, 7, 29, 14, 0, tzinfo=UTC)
     run_forever(store, FlakySource([False, False, True]), ["MARA"], timedelta(hours=1), lambda m: None,
-                sleep=sleeps.append, now=lambda: now, max_runs=3)
-    assert sleeps == [60, 120]
+                sleep=sleeps.append, now=lambda: now, max_runs=3, after=lambda: warmed.append(now))
+    assert sleeps == [60, 120] and len(warmed) == 3
     assert [r["status"] for r in store.runs()] == ["ok", "failed", "failed"]
     assert store.status().set_index("ticker").loc["MARA", "last_error"] is None
 
@@ -145,3 +149,30 @@ def test_refresh_killed_halfway_leaves_the_store_as_it_was(store, market_data, t
     pd.testing.assert_frame_equal(store.read_prices(), before_prices)
     pd.testing.assert_frame_equal(store.status(), before_status)
     assert store.runs()[0]["status"] == "running"  # the audit log shows the run that never finished
+
+
+def test_after_a_refresh_the_worker_computes_what_the_pages_share(filled_store, tmp_path, monkeypatch):
+    """The first visitor after a refresh finds each ticker's reactions and the default overview
+    already computed: with every event study made impossible, the pages still answer."""
+    settings = Settings(database_url=filled_store.url, data_dir=tmp_path, cache_dir=tmp_path / "cache")
+    said = []
+    warm_after_refresh(settings, progress=said.append)
+    assert said and said[0].startswith("cache warmed for 5 tickers")
+
+    class NoStudies:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("computed again instead of read from the cache")
+
+    monkeypatch.setattr(overview_model, "QuickStudies", NoStudies)
+    reads = CachedReads(settings)  # another process's reader: only the cache is shared
+    lines = overview_model.ticker_reactions(reads, reads.prices(("RIOT", "BTC-USD")), "RIOT", "BTC-USD")
+    assert lines["bitmain-us-factory"] == "RIOT CAR(−1,+5) -20.7% (t -1.83)"
+    view = overview_model.with_defaults(reads, View())
+    assert overview_model.overview(reads, view, "dark")["events"] >= 1
+
+
+def test_a_cache_that_fails_costs_the_warm_up_not_the_refresh(filled_store, tmp_path):
+    settings = Settings(database_url=filled_store.url, data_dir=tmp_path, redis_url="redis://127.0.0.1:1/0")
+    said = []
+    warm_after_refresh(settings, progress=said.append)  # no exception
+    assert len(said) == 1 and said[0].startswith("cache not warmed: the cache is unreachable")

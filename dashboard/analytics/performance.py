@@ -92,8 +92,11 @@ def to_rolling_correlation(prices: pd.Series, benchmark: pd.Series, window: int 
 
 
 def calc_beta_correlation(prices: pd.Series, benchmark: pd.Series, window: int = 90) -> tuple[float, float]:
-    """Beta and correlation over the last ``window`` daily returns that have both sides."""
-    frame = _aligned_returns(prices, benchmark).dropna().iloc[-window:]
+    """Beta and correlation over the last ``window`` daily returns that have both sides.
+
+    Only the last ``window`` + 1 prices can matter: the benchmark, sampled as-of, is missing only
+    before its own history starts, so a gap there cannot be filled by going further back."""
+    frame = _aligned_returns(prices.dropna().iloc[-(window + 1):], benchmark).dropna()
     if len(frame) < window:
         return float("nan"), float("nan")
     var = frame["m"].var()

@@ -8,9 +8,9 @@ listing (another company's prices), a partial bar, missing sessions, dividends l
 import pandas as pd
 
 from dashboard.calendars import calendar_for
+from dashboard.config import DEFAULT_JUMP_LIMIT
 
 QUALITY_COLUMNS = ["ticker", "date", "check", "detail"]
-DEFAULT_JUMP_LIMIT = 0.60
 
 
 def jump_flags(ticker: str, bars: pd.DataFrame, split_dates, limit: float = DEFAULT_JUMP_LIMIT) -> list[dict]:

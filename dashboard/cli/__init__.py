@@ -54,6 +54,19 @@ def events_option(command):
                         help="An extra events file (YAML or CSV); repeatable.")(command)
 
 
+def window_options(command):
+    """--estimation/--gap/--pre/--post, with the study's defaults (one home: ``Windows``)."""
+    from dashboard.analytics.event_study import Windows
+
+    defaults = Windows()
+    for name, help_text in reversed([("estimation", "Estimation window, sessions."),
+                                     ("gap", "Sessions between the estimation and event windows."),
+                                     ("pre", "Sessions before day 0."), ("post", "Sessions after day 0.")]):
+        command = click.option(f"--{name}", default=getattr(defaults, name), show_default=True, type=int,
+                               help=help_text)(command)
+    return command
+
+
 def out_option(command):
     return click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
                         help="File (default: stdout).")(command)

@@ -12,6 +12,7 @@ from dashboard.cli import (
     out_option,
     reading_store,
     settings_from,
+    window_options,
 )
 from dashboard.events.model import CATEGORIES, ORIGINS
 
@@ -84,10 +85,7 @@ def events_check(ctx, db, file):
 @click.option("--event", "event_id", required=True, help="Event id (see `minerdash events list`).")
 @events_option
 @click.option("--tickers", help="Comma-separated symbols (default: the event's, with data).")
-@click.option("--estimation", type=int, default=None, help="Estimation window, sessions [120].")
-@click.option("--gap", type=int, default=None, help="Sessions between estimation and event window [10].")
-@click.option("--pre", type=int, default=None, help="Sessions before day 0 [1].")
-@click.option("--post", type=int, default=None, help="Sessions after day 0 [5].")
+@window_options
 @out_option
 @click.pass_context
 def events_overlaps(ctx, db, event_id, event_files, tickers, estimation, gap, pre, post, out):

@@ -2,7 +2,7 @@
 
 import click
 
-from dashboard.analytics.event_study import MODELS, Windows
+from dashboard.analytics.event_study import MODELS
 from dashboard.cli import (
     ISO_DATE,
     Group,
@@ -13,23 +13,12 @@ from dashboard.cli import (
     out_option,
     reading_store,
     settings_from,
+    window_options,
 )
 from dashboard.errors import InputError, MinerdashError
 from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.params import UNITS
 from dashboard.symbols import parse_symbols
-
-_DEFAULTS = Windows()
-
-
-def window_options(command):
-    """--estimation/--gap/--pre/--post, with the study's defaults (one home: ``Windows``)."""
-    for name, help_text in reversed([("estimation", "Estimation window, sessions."),
-                                     ("gap", "Sessions between the estimation and event windows."),
-                                     ("pre", "Sessions before day 0."), ("post", "Sessions after day 0.")]):
-        command = click.option(f"--{name}", default=getattr(_DEFAULTS, name), show_default=True, type=int,
-                               help=help_text)(command)
-    return command
 
 
 def model_options(command):

@@ -122,7 +122,8 @@ def import_csv(ctx, db, files, ticker, dry_run):
             for warning in parsed.warnings[:20]:
                 click.echo(f"Warning: {warning}", err=True)
             written = {}
-            for symbol, bars in parsed.frames.items():
+            for symbol in list(parsed.frames):  # each ticker's bars are let go once written
+                bars = parsed.frames.pop(symbol)
                 bars = bars.assign(partial=partial_mask(bars, symbol))
                 report = store.write_bars(symbol, bars, f"csv:{path.name}", fields=parsed.fields,
                                           dry_run=dry_run)
@@ -158,7 +159,7 @@ def load_snapshot_command(ctx, db):
 def refresh_command(ctx, db, tickers, every, source_dir, no_events):
     """The single writer: fetch the universe incrementally, once or on a schedule."""
     from dashboard.store import Store
-    from dashboard.worker import parse_interval, refresh_locked, run_forever
+    from dashboard.worker import parse_interval, refresh_locked, run_forever, warm_after_refresh
 
     settings = settings_from(ctx, db)
     symbols = parse_symbols(tickers) or list(settings.universe)
@@ -171,11 +172,13 @@ def refresh_command(ctx, db, tickers, every, source_dir, no_events):
 
     events = None if no_events or source_dir is not None else settings
     if interval:
-        run_forever(store, _source(source_dir), symbols, interval, stamped, events=events)
+        run_forever(store, _source(source_dir), symbols, interval, stamped, events=events,
+                    after=lambda: warm_after_refresh(settings, progress=stamped))
         return
     report = refresh_locked(store, _source(source_dir), symbols, progress=stamped, events=events)
     if report is None:
         return
+    warm_after_refresh(settings, progress=stamped)
     for written in report.writes.values():
         click.echo(written.describe())
     for symbol, reason in report.errors.items():

@@ -79,12 +79,12 @@ def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict,
     if not events:
         return
     shift = pd.Timedelta(hours=12) if noon else pd.Timedelta(0)
-    if len(events) <= LINES_UP_TO:
-        for event in events:
-            x = pd.Timestamp(event["session"]) + shift
-            figure.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref=xaxis, yref=line_yref,
-                             line=dict(width=1, dash="dot", color=CATEGORY_STYLE[event["category"]][1]),
-                             opacity=0.6, layer="below")
+    if len(events) <= LINES_UP_TO:  # one layout update: each add_shape re-validates the layout
+        lines = [dict(type="line", x0=x, x1=x, y0=0, y1=1, xref=xaxis, yref=line_yref,
+                      line=dict(width=1, dash="dot", color=CATEGORY_STYLE[event["category"]][1]),
+                      opacity=0.6, layer="below")
+                 for event in events for x in [pd.Timestamp(event["session"]) + shift]]
+        figure.update_layout(shapes=[*figure.layout.shapes, *lines])
     numbers = numbered(events)
     for category in CATEGORIES:
         chosen = [e for e in events if e["category"] == category]

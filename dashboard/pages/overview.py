@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.statistics import BETA_SESSIONS
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click
+from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click, wire_form
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -155,12 +155,17 @@ def _outputs(reads, view: View, theme: str) -> tuple:
 def update_overview(tickers, start, end, categories, origins, scale, theme, sort=None):
     reads = current_reads()
     theme = theme_name(theme)
-    try:
+
+    def compute() -> tuple:
         figure, rows, key, message, note, fresh = _outputs(
             reads, _view(reads, tickers, start, end, categories, origins, scale), theme)
+        return figure, rows, stats_table(rows, sort), key, message, note, fresh
+
+    try:  # the whole answer is kept: a repeated view costs one cache read
+        return reads.memo("overview-outputs", (tickers, start, end, categories, origins, scale, theme, sort),
+                          lambda: wire_form(compute()))
     except MinerdashError as exc:
         return figure_message(str(exc), theme), [], None, None, error_notice(str(exc)), "", dash.no_update
-    return figure, rows, stats_table(rows, sort), key, message, note, fresh
 
 
 @callback(

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.analytics.caar import PATH_COLUMNS
 from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, clear_search_on_select
+from dashboard.callbacks import callback, clear_search_on_select, wire_form
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -172,7 +172,9 @@ def update_studies(*values):
     except MinerdashError as exc:
         message = figure_message(str(exc), theme)
         return message, "", None, error_notice(str(exc)), None, disabled
-    return (*_outputs(current_reads(), params, theme, sort), disabled)
+    reads = current_reads()  # the whole answer is kept: a repeated view costs one cache read
+    return (*reads.memo("studies-outputs", (params, theme, sort),
+                        lambda: wire_form(_outputs(reads, params, theme, sort))), disabled)
 
 
 @callback(

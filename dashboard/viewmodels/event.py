@@ -9,6 +9,7 @@ from dashboard.errors import MinerdashError
 from dashboard.events.confounders import overlaps
 from dashboard.figures.charts import car_figure, overview_figure
 from dashboard.figures.markers import event_marker
+from dashboard.figures.theme import themed
 from dashboard.params import StudyParams
 from dashboard.quality import flags_in
 from dashboard.studies import event_tickers, study_event
@@ -75,7 +76,7 @@ def prices_around(reads, event, tickers, benchmark, theme) -> dict | None:
     wide = window.pivot(index="date", columns="ticker", values="adj_close")
     rebased = pd.DataFrame({t: to_rebased(wide[t]) for t in [*tickers, benchmark] if t in wide})
     base = rebased.dropna().index[0] if not rebased.dropna().empty else None
-    return overview_figure(rebased, benchmark, [event_marker(event)], theme, base_date=base).to_plotly_json()
+    return themed(overview_figure(rebased, benchmark, [event_marker(event)], theme, base_date=base), theme)
 
 
 def event_view(reads, event, params: StudyParams, theme: str) -> dict:
@@ -123,7 +124,7 @@ def event_view(reads, event, params: StudyParams, theme: str) -> dict:
             if alternative:
                 suggestion = alternative
         return {
-            "car": car_figure(result.daily, theme).to_plotly_json() if not result.daily.empty else None,
+            "car": themed(car_figure(result.daily, theme), theme) if not result.daily.empty else None,
             "summary": summary, "daily": result.daily, "errors": list(result.errors.values()),
             "notices": notices, "warnings": warnings, "confounders": found, "prices": prices_figure,
             "suggestion": suggestion,

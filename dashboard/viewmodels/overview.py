@@ -12,6 +12,7 @@ from dashboard.analytics.statistics import calc_stats_table
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import overview_figure
 from dashboard.figures.markers import event_marker, numbered
+from dashboard.figures.theme import themed
 from dashboard.params import View, range_start
 from dashboard.studies import QuickStudies
 from dashboard.viewmodels.freshness import freshness
@@ -45,24 +46,61 @@ def last_session_by(ticker: str, end: date) -> pd.Timestamp:
     return sessions[-1] if len(sessions) else pd.Timestamp(end)
 
 
-def reactions(prices: pd.DataFrame, events, tickers: tuple[str, ...], benchmark: str) -> dict[str, list[str]]:
-    """Per event id, 'MARA CAR(−1,+5) −5.2% (t −0.47)' for each of ``tickers`` it concerns."""
-    windows = Windows()
-    label = f"CAR(−{windows.pre},+{windows.post})"
-    quick = QuickStudies(prices, benchmark, windows)
+def reaction_line(ticker: str, summary: dict, windows: Windows) -> str:
+    """'MARA CAR(−1,+5) −5.2% (t −0.47)', with the days used when the window was cut short."""
+    cut = "" if summary["n_days"] == windows.days else f", {summary['n_days']} of {windows.days} days"
+    return (f"{ticker} CAR(−{windows.pre},+{windows.post}) {summary['car']:+.1%} "
+            f"(t {summary['t_stat']:+.2f}{cut})")
+
+
+def ticker_reactions(reads, prices: pd.DataFrame, ticker: str, benchmark: str) -> dict[str, str]:
+    """Per event id, the hover line of ``ticker`` for every event that concerns it.
+
+    Computed on the full history (``prices`` must hold the ticker's and the benchmark's), so the
+    numbers do not depend on the view; kept per data version and shared by every view, page and
+    worker process (the worker fills it right after each refresh)."""
+
+    def compute() -> dict[str, str]:
+        windows = Windows()
+        quick = QuickStudies(prices[prices["ticker"].isin([ticker, benchmark])], benchmark, windows)
+        found = {}
+        for event in reads.events():
+            result = quick.attempt(event, (ticker,)) if event.applies_to(ticker) else None
+            if result is not None:
+                found[event.id] = reaction_line(ticker, result[1], windows)
+        return found
+
+    return reads.memo("reactions", (ticker, benchmark), compute)
+
+
+def reactions(reads, prices: pd.DataFrame, events, tickers: tuple[str, ...], benchmark: str) -> dict[str, list[str]]:
+    """Per event id, one hover line for each of ``tickers`` it concerns."""
+    stored = set(prices["ticker"].unique())
+    per_ticker = {t: ticker_reactions(reads, prices, t, benchmark) for t in tickers
+                  if t != benchmark and t in stored}
     found: dict[str, list[str]] = {}
     for event in events:
-        lines = []
-        for ticker in tickers:
-            result = quick.attempt(event, (ticker,)) if ticker != benchmark and event.applies_to(ticker) else None
-            if result is None:
-                continue
-            s = result[1]
-            cut = "" if s["n_days"] == windows.days else f", {s['n_days']} of {windows.days} days"
-            lines.append(f"{ticker} {label} {s['car']:+.1%} (t {s['t_stat']:+.2f}{cut})")
+        lines = [per_ticker[t][event.id] for t in tickers if t in per_ticker and event.id in per_ticker[t]]
         if lines:
             found[event.id] = lines
     return found
+
+
+def warm(reads) -> int:
+    """What the first visitor after a refresh would otherwise compute: every stored ticker's
+    reactions and the default overview in both themes. Returns how many tickers were done."""
+    benchmark = reads.settings.benchmark
+    stored = reads.stored_tickers()
+    if benchmark not in stored:
+        return 0
+    for ticker in stored:
+        if ticker != benchmark:
+            ticker_reactions(reads, reads.prices((ticker, benchmark)), ticker, benchmark)
+    view = with_defaults(reads, View())
+    if view.tickers:
+        for theme in ("light", "dark"):
+            overview(reads, view, theme)
+    return len(stored) - 1
 
 
 def overview(reads, view: View, theme: str) -> dict:
@@ -100,7 +138,7 @@ def overview(reads, view: View, theme: str) -> dict:
                   if start <= pd.Timestamp(e.session) <= end and e.category in view.categories
                   and e.origin in view.origins
                   and (not e.tickers or any(e.applies_to(t) for t in view.tickers))]
-        cars = reactions(recent, events, view.tickers, benchmark)
+        cars = reactions(reads, prices, events, view.tickers, benchmark)
         markers = [event_marker(e, cars.get(e.id, [])) for e in events]
         figure = overview_figure(rebased, benchmark, markers, theme, view.scale, base)
         table = calc_stats_table(recent, benchmark, view.start, view.end, order=list(present))
@@ -115,7 +153,7 @@ def overview(reads, view: View, theme: str) -> dict:
         key = [{"n": numbers[m["id"]], "session": m["session"].isoformat(), "title": m["title"], "id": m["id"],
                 "category": m["category"]} for m in sorted(markers, key=lambda m: numbers.get(m["id"], 0))
                if m["id"] in numbers]
-        return {"figure": figure.to_plotly_json(), "table": table, "notices": notices,
+        return {"figure": themed(figure, theme), "table": table, "notices": notices,
                 "events": len(events), "key": key}
 
     return reads.memo("overview", (view, theme), compute)

@@ -2,6 +2,7 @@
 
 from dashboard.errors import MinerdashError
 from dashboard.figures.charts import caar_figure
+from dashboard.figures.theme import themed
 from dashboard.params import CaarParams
 from dashboard.studies import cross_event_study
 
@@ -38,7 +39,7 @@ def studies_view(reads, params: CaarParams, theme: str) -> dict:
         except MinerdashError as exc:
             return {"error": str(exc)}
         units = result.units.assign(event_link="/events/" + result.units["event_id"])
-        return {"figure": caar_figure(result.path, theme).to_plotly_json(), "summary": result.summary,
+        return {"figure": themed(caar_figure(result.path, theme), theme), "summary": result.summary,
                 "path": result.path, "units": units, "events": len(result.events),
                 "sentence": sentence(result, resolved, resolved.study.benchmark),
                 "left_out": int((~units["included"]).sum())}

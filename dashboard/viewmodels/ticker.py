@@ -11,6 +11,7 @@ from dashboard.analytics.statistics import BETA_SESSIONS, calc_ticker_stats
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import drawdown_figure, price_figure, rolling_figure
 from dashboard.figures.markers import event_marker
+from dashboard.figures.theme import themed
 from dashboard.numbers import format_value
 from dashboard.params import range_start
 from dashboard.quality import flags_in
@@ -77,15 +78,15 @@ def ticker_view(reads, view: TickerView, theme: str) -> dict:
             corr = to_rolling_correlation(adj, bench, ROLLING_WINDOW)
             beta, corr = beta[(beta.index >= lo) & (beta.index <= hi)], corr[(corr.index >= lo) & (corr.index <= hi)]
             if beta.notna().any():
-                rolling = rolling_figure(beta, corr, benchmark, theme).to_plotly_json()
+                rolling = themed(rolling_figure(beta, corr, benchmark, theme), theme)
         stats = calc_ticker_stats(prices, None if is_benchmark else bench, benchmark, lo, hi)
         flags = flags_in(reads.quality_flags((symbol,)), lo, hi)
         return {
-            "price": price.to_plotly_json(),
+            "price": themed(price, theme),
             "rolling": rolling,
             "rolling_note": None if rolling or is_benchmark else
             f"Not enough overlapping {benchmark} history for a {ROLLING_WINDOW}-session window.",
-            "drawdown": drawdown_figure(to_drawdown(shown.set_index("date")["adj_close"]), theme).to_plotly_json(),
+            "drawdown": themed(drawdown_figure(to_drawdown(shown.set_index("date")["adj_close"]), theme), theme),
             "cards": stats_cards(stats, benchmark, is_benchmark),
             "events": [{"session": e.session.isoformat(), "title": e.title, "category": e.category,
                         "origin": e.origin, "source": e.source or "", "event_link": f"/events/{e.id}"}

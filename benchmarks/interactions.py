@@ -1,0 +1,73 @@
+"""Interactions in headless Chromium: from a click (or Enter) to the redrawn chart.
+
+Usage: python benchmarks/interactions.py [--runs 5]
+gunicorn from the Procfile over the snapshot's tickers, loopback. Range buttons on the overview
+and on the ticker page, and adding a ticker on the overview by typing it; each time is from the
+input to plotly's ``plotly_afterplot`` on the chart, medians of ``--runs`` (each with a new view,
+so the server computes it: the first request of each view is cold in the cache).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from first_visit import fill, web_command
+
+from dashboard.browser import chromium, running_server
+
+# Armed before the input; awaited after it (a promise returned to Playwright would be awaited at once).
+ARM = """(graph) => {
+    const gd = document.querySelector('#' + graph + ' .js-plotly-plot');
+    const began = performance.now();
+    window.__redrawn = new Promise(resolve => gd.once('plotly_afterplot', () => resolve(performance.now() - began)));
+}"""
+
+
+def timed(page, graph: str, act) -> float:
+    page.evaluate(ARM, graph)
+    act()
+    return page.evaluate("window.__redrawn")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    tmp = Path(tempfile.mkdtemp())
+    env = {**os.environ, "MINERDASH_DATA_DIR": str(tmp), "WEB_CONCURRENCY": "2",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    fill(root, url, env)
+    with running_server(url, tmp, command=["bash", "-c", web_command(root)],
+                        env={k: env[k] for k in ("WEB_CONCURRENCY", "PATH")}, cwd=root) as base, \
+            chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        for path, graph in (("/", "overview-graph"), ("/ticker/MARA", "ticker-price")):
+            page.goto(base + path)
+            page.wait_for_selector(f"#{graph} .js-plotly-plot .trace")
+            page.wait_for_load_state("networkidle")
+            samples = []
+            labels = ["1M", "3M", "YTD", "1Y", "5Y", "All"]
+            for n in range(args.runs * 2):
+                button = page.locator(f"""button[id*='"range":"{labels[n % len(labels)]}"']""")
+                samples.append(timed(page, graph, button.click))
+            print(f"{path:<14} range buttons: median {statistics.median(samples):5.0f} ms, "
+                  f"max {max(samples):5.0f} ms over {len(samples)} clicks")
+        page.goto(base + "/?tickers=MARA")
+        page.wait_for_selector("#overview-graph .js-plotly-plot .trace")
+        page.wait_for_load_state("networkidle")
+        samples = []
+        for symbol in ("RIOT", "CLSK", "HUT", "QQQ")[:args.runs]:
+            page.locator("#overview-tickers").click()
+            page.keyboard.type(symbol)
+            samples.append(timed(page, "overview-graph", lambda: page.keyboard.press("Enter")))
+        print(f"{'/':<14} adding a ticker: median {statistics.median(samples):5.0f} ms, "
+              f"max {max(samples):5.0f} ms over {len(samples)} tickers")
+
+
+if __name__ == "__main__":
+    main()
