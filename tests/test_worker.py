@@ -17,7 +17,13 @@ from dashboard.errors import InputError
 from dashboard.params import View
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.viewmodels import overview as overview_model
-from dashboard.worker import next_close_after, next_delay, parse_interval, run_forever, warm_after_refresh
+from dashboard.worker import (
+    next_close_after,
+    next_delay,
+    parse_interval,
+    run_forever,
+    warm_after_refresh,
+)
 from dashboard.writer import writer_lock
 
 
