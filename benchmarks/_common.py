@@ -19,7 +19,7 @@ def csv_files(tickers=None) -> list[Path]:
     if MARKET_DATA.is_dir():
         files = sorted(MARKET_DATA.glob("*.csv"))
     else:
-        from tests.conftest import write_snapshot_csvs
+        from dashboard.snapshot import write_snapshot_csvs
 
         files = sorted(write_snapshot_csvs(Path(tempfile.mkdtemp())).glob("*.csv"))
     return [f for f in files if tickers is None or f.stem in tickers]
@@ -87,3 +87,27 @@ def overview_payload(app, tickers, start, end, scale="linear", theme="light") ->
         "overview-tickers.value": list(tickers), "overview-dates.start_date": start,
         "overview-dates.end_date": end, "overview-categories.value": list(CATEGORIES),
         "overview-origins.value": list(ORIGINS), "overview-scale.value": scale, "theme-store.data": theme})
+
+
+def callback_times(app, payload: dict, prepare=None, repeat: int = 5, warm_repeat: int = 30) -> dict:
+    """Medians of one callback through Flask's test client: ``cold`` (the cache emptied before each
+    call, as a refresh does; ``prepare()`` then runs first, e.g. the worker's warm-up) and ``warm``;
+    ``size`` of the answer in bytes."""
+    client = app.server.test_client()
+    cache = app.server.extensions["minerdash"].cache
+
+    def post():
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == 200, response.data[:300]
+        return response
+
+    cold = []
+    for _ in range(repeat):
+        cache.clear()
+        if prepare is not None:
+            prepare()
+        began = time.perf_counter()
+        post()
+        cold.append(time.perf_counter() - began)
+    warm, _ = timed(post, repeat=warm_repeat)
+    return {"cold": statistics.median(cold), "warm": warm, "size": len(post().data)}

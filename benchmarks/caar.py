@@ -9,11 +9,10 @@ concern every ticker. Medians of 5 runs; warm callback: of 30.
 
 import csv
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _common import callback_payload, fill, require_data, timed
+from _common import callback_payload, callback_times, fill, require_data, timed
 
 from dashboard.app import create_app
 from dashboard.cached_reads import CachedReads
@@ -61,29 +60,15 @@ def main():
                   f"t_cs {result.tests['t_cs']:+.2f}")
 
     app = create_app(settings)
-    client = app.server.test_client()
-    cache = app.server.extensions["minerdash"].cache
     for unit in ("pair", "event"):
         payload = callback_payload(app, "studies-caar.figure", {
             "studies-categories.value": ["macro"], "studies-unit.value": unit, "studies-tickers.value": TEN,
             "studies-benchmark.value": "BTC-USD", "studies-model.value": "market", "studies-estimation.value": 120,
             "studies-gap.value": 10, "studies-pre.value": 1, "studies-post.value": 5, "studies-exclude.value": [],
             "theme-store.data": "light"})
-
-        def post(payload=payload):
-            response = client.post("/_dash-update-component", json=payload)
-            assert response.status_code == 200, response.data[:300]
-            return response
-
-        colds = []
-        for _ in range(5):
-            cache.clear()
-            began = time.perf_counter()
-            post()
-            colds.append(time.perf_counter() - began)
-        warm, _ = timed(post, repeat=30)
-        print(f"/studies callback, unit {unit}: cold {sorted(colds)[2] * 1000:6.0f} ms | warm {warm * 1000:5.1f} ms "
-              f"| response {len(post().data) / 1024:6.1f} KB")
+        times = callback_times(app, payload)
+        print(f"/studies callback, unit {unit}: cold {times['cold'] * 1000:6.0f} ms | warm {times['warm'] * 1000:5.1f} ms "
+              f"| response {times['size'] / 1024:6.1f} KB")
 
 
 if __name__ == "__main__":

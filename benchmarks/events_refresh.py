@@ -3,7 +3,8 @@ and the overview with 5,000 stored events.
 
 Usage: python benchmarks/events_refresh.py [DATABASE_URL]   (default: temporary SQLite files; a
 PostgreSQL URL must name an empty, scratch database: each part drops what it wrote)
-The replies are the hand-built fixtures of tests/fixtures/handbuilt, served for every ticker
+The replies are the hand-built fixtures of tests/fixtures/handbuilt (replayed by the tests' own
+replay helper: run with the test extra installed), served for every ticker
 through yfinance's real code path and our EDGAR client (the rate limiter is lifted: nothing leaves
 the machine). Prints the time and rows of a first and a second refresh (the second must write
 nothing), then the overview callback's cold and warm time and response size with 5,000 events.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import responses
 import yfinance as yf
-from _common import MINERS, copy_symbols, fill, overview_payload, timed
+from _common import MINERS, callback_times, copy_symbols, fill, overview_payload
 
 from dashboard.app import create_app
 from dashboard.config import Settings
@@ -101,31 +102,15 @@ def overview_with_events(url: str | None) -> None:
     tmp = Path(tempfile.mkdtemp())
     settings = Settings(database_url=store.url, data_dir=tmp, cache_dir=tmp / "cache")
     app = create_app(settings)
-    client = app.server.test_client()
     cache = app.server.extensions["minerdash"].cache
     print(f"overview with {len(store.read_events())} stored events ({len(tickers)} tickers hold them):")
     for label, start in (("1 year", "2025-05-29"), ("5 years", "2021-05-29")):
         payload = overview_payload(app, MINERS, start, "2026-05-29")
-
-        def post(payload=payload):
-            response = client.post("/_dash-update-component", json=payload)
-            assert response.status_code == 200, response.data[:300]
-            return response
-
-        colds = []
-        for after_worker in (False, True):
-            samples = []
-            for _ in range(5):
-                cache.clear()
-                if after_worker:
-                    warm_after_refresh(settings, cache)
-                began = time.perf_counter()
-                post()
-                samples.append(time.perf_counter() - began)
-            colds.append(sorted(samples)[2])
-        warm, _ = timed(post, repeat=30)
-        print(f"  4 miners, {label}: cold {colds[0] * 1000:6.0f} ms | cold after the worker "
-              f"{colds[1] * 1000:6.0f} ms | warm {warm * 1000:5.1f} ms | response {len(post().data) / 1024:6.1f} KB")
+        bare = callback_times(app, payload)
+        worked = callback_times(app, payload, prepare=lambda: warm_after_refresh(settings, cache))
+        print(f"  4 miners, {label}: cold {bare['cold'] * 1000:6.0f} ms | cold after the worker "
+              f"{worked['cold'] * 1000:6.0f} ms | warm {bare['warm'] * 1000:5.1f} ms | "
+              f"response {bare['size'] / 1024:6.1f} KB")
 
 
 def main():

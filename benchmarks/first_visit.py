@@ -37,7 +37,7 @@ def web_command(checkout: Path) -> str:
 def fill(checkout: Path, url: str, env: dict) -> None:
     files = [str(p) for p in csv_files(("MARA", "RIOT", "CLSK", "HUT", "BTC-USD", "QQQ"))]
     subprocess.run([sys.executable, "-m", "dashboard", "--db", url, "import-csv", *files], env=env, check=True,
-                   capture_output=True)
+                   capture_output=True, cwd=checkout)  # the checkout's own code writes its own schema
 
 
 def visit(browser, url: str, ready: str, profile, warm_context=None):

@@ -8,13 +8,11 @@ worker" first runs what the worker runs after each refresh (``warm_after_refresh
 (warm: of 50), and the response size.
 """
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _common import MINERS, copy_symbols, fill, overview_payload, timed
+from _common import MINERS, callback_times, copy_symbols, fill, overview_payload
 
 from dashboard.app import create_app
 from dashboard.config import Settings
@@ -23,32 +21,12 @@ from dashboard.worker import warm_after_refresh
 
 
 def measure(app, settings, tickers, label):
-    client = app.server.test_client()
-    payload = overview_payload(app, tickers, "2021-05-29", "2026-05-29")
     cache = app.server.extensions["minerdash"].cache
-
-    def post():
-        response = client.post("/_dash-update-component", json=payload)
-        assert response.status_code == 200, response.data[:300]
-        return response
-
-    def cold(after_worker):
-        samples = []
-        for _ in range(5):
-            cache.clear()
-            if after_worker:
-                warm_after_refresh(settings, cache)
-            start = time.perf_counter()
-            post()
-            samples.append(time.perf_counter() - start)
-        return statistics.median(samples)
-
-    bare, worked = cold(False), cold(True)
-    warm, _ = timed(post, repeat=50)
-    size = len(post().data)
-    print(f"{label}: cold {bare * 1000:7.1f} ms | cold after the worker {worked * 1000:7.1f} ms | "
-          f"warm {warm * 1000:6.1f} ms | response {size / 1024:6.1f} KB")
-    return payload
+    payload = overview_payload(app, tickers, "2021-05-29", "2026-05-29")
+    bare = callback_times(app, payload, warm_repeat=50)
+    worked = callback_times(app, payload, prepare=lambda: warm_after_refresh(settings, cache), warm_repeat=5)
+    print(f"{label}: cold {bare['cold'] * 1000:7.1f} ms | cold after the worker {worked['cold'] * 1000:7.1f} ms | "
+          f"warm {bare['warm'] * 1000:6.1f} ms | response {bare['size'] / 1024:6.1f} KB")
 
 
 def main():

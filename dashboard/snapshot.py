@@ -6,6 +6,8 @@ release step; into a non-empty store it only adds the dates that are missing. A 
 replaces snapshot rows with live ones.
 """
 
+import csv
+import gzip
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -52,3 +54,20 @@ def is_empty(store: Store) -> bool:
         return not store.last_dates()
     except StoreNotReady:
         return True
+
+
+def write_snapshot_csvs(directory: Path) -> Path:
+    """The snapshot as one Yahoo-format CSV per ticker in ``directory``, with the same cell strings
+    (for tests and benchmarks, which read prices as files)."""
+    rows: dict[str, list[list[str]]] = {}
+    with gzip.open(snapshot_path(), "rt", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for date, ticker, *values in reader:
+            rows.setdefault(ticker, []).append([date, *values])
+    for ticker, lines in rows.items():
+        with (directory / f"{ticker}.csv").open("w", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["Date", "Open", "High", "Low", "Close", "Volume"])
+            writer.writerows(lines)
+    return directory

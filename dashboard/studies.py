@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.analytics.benchmark import to_returns
-from dashboard.analytics.caar import SUMMARY_COLUMNS as CAAR_SUMMARY_COLUMNS
-from dashboard.analytics.caar import caar
+from dashboard.analytics.caar import CAAR_SUMMARY_COLUMNS, caar
 from dashboard.analytics.event_study import (
     PORTFOLIO,
     Aligned,
@@ -138,7 +137,7 @@ UNIT_COLUMNS = ["event_id", "ticker", "session", "included", "reason", "car", "t
 @dataclass
 class CrossEventStudy:
     path: pd.DataFrame  # day,n,aar,caar (+ lower, upper: the 95% band)
-    summary: pd.DataFrame  # one row: SUMMARY_COLUMNS
+    summary: pd.DataFrame  # one row: CAAR_SUMMARY_COLUMNS
     units: pd.DataFrame  # UNIT_COLUMNS, every unit considered
     events: list[Event]
 

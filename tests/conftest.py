@@ -1,8 +1,6 @@
 """Shared fixtures: real prices (the bundled snapshot; ../shared for other tickers), stores on
 every backend, a filled store, and the artifacts folder for screenshots."""
 
-import csv
-import gzip
 import os
 import uuid
 from pathlib import Path
@@ -10,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dashboard.snapshot import snapshot_path
+from dashboard.snapshot import write_snapshot_csvs
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
 
@@ -20,22 +18,6 @@ YAHOO_RESPONSES = ROOT / "tests" / "fixtures" / "yahoo"
 HANDBUILT = ROOT / "tests" / "fixtures" / "handbuilt"
 ARTIFACTS = ROOT / "test-artifacts"
 MINERS = ["MARA", "RIOT", "CLSK", "HUT"]
-
-
-def write_snapshot_csvs(directory: Path) -> Path:
-    """The snapshot as one Yahoo-format CSV per ticker, with the same cell strings."""
-    rows: dict[str, list[list[str]]] = {}
-    with gzip.open(snapshot_path(), "rt", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for date, ticker, *values in reader:
-            rows.setdefault(ticker, []).append([date, *values])
-    for ticker, lines in rows.items():
-        with (directory / f"{ticker}.csv").open("w", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(["Date", "Open", "High", "Low", "Close", "Volume"])
-            writer.writerows(lines)
-    return directory
 
 
 @pytest.fixture(scope="session")

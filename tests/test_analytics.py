@@ -78,3 +78,20 @@ def test_beta_of_a_levered_copy_and_of_itself():
     assert to_rolling_correlation(levered, bench, 60).dropna().to_numpy() == pytest.approx(1.0)
     b, c = calc_beta_correlation(bench, bench, 90)
     assert (b, c) == (pytest.approx(1.0), pytest.approx(1.0))
+
+
+@pytest.mark.parametrize("bitcoin_until", [None, "2025-06-30"])
+def test_beta_uses_the_last_returns_both_sides_have(market_data, bitcoin_until):
+    """Against merge_asof and numpy: the last 90 returns where MARA and bitcoin (as-of) both exist,
+    also when bitcoin's data ends months before MARA's."""
+    mara = pd.read_csv(market_data / "MARA.csv", parse_dates=["Date"]).set_index("Date")["Close"]
+    btc = pd.read_csv(market_data / "BTC-USD.csv", parse_dates=["Date"]).set_index("Date")["Close"]
+    if bitcoin_until:
+        btc = btc[btc.index <= bitcoin_until]
+    joined = pd.merge_asof(mara.rename("r").reset_index(), btc.rename("m").reset_index(), on="Date")
+    joined.loc[joined["Date"] > btc.index.max(), "m"] = np.nan
+    returns = (joined[["r", "m"]] / joined[["r", "m"]].shift(1) - 1).dropna().tail(90).to_numpy()
+    cov = np.cov(returns[:, 0], returns[:, 1], ddof=1)
+    beta, corr = calc_beta_correlation(mara, btc, 90)
+    assert beta == pytest.approx(cov[0, 1] / cov[1, 1], rel=1e-12)
+    assert corr == pytest.approx(np.corrcoef(returns[:, 0], returns[:, 1])[0, 1], rel=1e-12)

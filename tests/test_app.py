@@ -81,7 +81,7 @@ def test_overview_figure_rebases_each_ticker_and_marks_bitmain(context):
     assert first_day == pd.Timestamp("2025-06-02") and figure["layout"]["xaxis"]["type"] == "date"
     bitmain = dates.index("2025-07-29")
     assert "Bitmain" in industry["hovertext"][bitmain] and industry["customdata"][bitmain] == "bitmain-us-factory"
-    assert "MARA CAR(−1,+5) -5.2%" in industry["hovertext"][bitmain]  # the event study in the hover
+    assert "MARA CAR(−1,+5) −5.2% (t −0.47)" in industry["hovertext"][bitmain]  # the event study in the hover
     assert "bloomberg.com" in industry["hovertext"][bitmain] and "https://" not in industry["hovertext"][bitmain]
     assert message is None
     assert figure["layout"]["hoverlabel"]["bgcolor"] == "#ffffff"

@@ -172,7 +172,7 @@ def test_after_a_refresh_the_worker_computes_what_the_pages_share(filled_store, 
     monkeypatch.setattr(overview_model, "QuickStudies", NoStudies)
     reads = CachedReads(settings)  # another process's reader: only the cache is shared
     lines = overview_model.ticker_reactions(reads, reads.prices(("RIOT", "BTC-USD")), "RIOT", "BTC-USD")
-    assert lines["bitmain-us-factory"] == "RIOT CAR(−1,+5) -20.7% (t -1.83)"
+    assert lines["bitmain-us-factory"] == "RIOT CAR(−1,+5) −20.7% (t −1.83)"
     view = overview_model.with_defaults(reads, View())
     assert overview_model.overview(reads, view, "dark")["events"] >= 1
 

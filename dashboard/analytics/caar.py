@@ -21,7 +21,7 @@ from scipy import stats
 from dashboard.errors import InputError
 
 PATH_COLUMNS = ["day", "n", "aar", "caar"]
-SUMMARY_COLUMNS = ["unit", "model", "benchmark", "factor", "n", "caar", "t_cs", "p_cs", "t_bmp", "p_bmp",
+CAAR_SUMMARY_COLUMNS = ["unit", "model", "benchmark", "factor", "n", "caar", "t_cs", "p_cs", "t_bmp", "p_bmp",
                    "positive", "sign_p", "wilcoxon_p"]
 
 

@@ -94,9 +94,14 @@ def to_rolling_correlation(prices: pd.Series, benchmark: pd.Series, window: int 
 def calc_beta_correlation(prices: pd.Series, benchmark: pd.Series, window: int = 90) -> tuple[float, float]:
     """Beta and correlation over the last ``window`` daily returns that have both sides.
 
-    Only the last ``window`` + 1 prices can matter: the benchmark, sampled as-of, is missing only
-    before its own history starts, so a gap there cannot be filled by going further back."""
-    frame = _aligned_returns(prices.dropna().iloc[-(window + 1):], benchmark).dropna()
+    The benchmark, sampled as-of, is missing only before its first and after its last date, so
+    only the last ``window`` + 1 prices up to its last date can matter: only those are aligned."""
+    levels = benchmark.dropna()
+    if levels.empty:
+        return float("nan"), float("nan")
+    clean = prices.dropna()
+    clean = clean[clean.index <= levels.index.max()].iloc[-(window + 1):]
+    frame = _aligned_returns(clean, levels).dropna()
     if len(frame) < window:
         return float("nan"), float("nan")
     var = frame["m"].var()

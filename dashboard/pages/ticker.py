@@ -186,12 +186,13 @@ def apply_ticker_range(clicks, symbol):
         raise PreventUpdate
     reads = current_reads()
     try:
-        symbol = normalize_symbol(symbol or "")
-        prices = reads.prices((symbol,))
-        first, last = prices["date"].min().date(), prices["date"].max().date()
-        return range_start(ctx.triggered_id["range"], last, first), last
-    except (MinerdashError, AttributeError, ValueError):
+        prices = reads.prices((normalize_symbol(symbol or ""),))
+    except MinerdashError:
         raise PreventUpdate from None
+    if prices.empty:
+        raise PreventUpdate
+    first, last = prices["date"].min().date(), prices["date"].max().date()
+    return range_start(ctx.triggered_id["range"], last, first), last
 
 
 @callback(
