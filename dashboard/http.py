@@ -30,9 +30,10 @@ SECURITY_HEADERS = {
 # For answers the servers write themselves (414, 431): nothing may run or be framed.
 ERROR_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'"
 MAX_REQUEST_BYTES = 1_000_000
-_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+_COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml", "image/x-icon",
+                 "image/vnd.microsoft.icon")
 _MIN_COMPRESS = 1024
-_STATIC = ("/_dash-component-suites/", "/assets/", "/_minerdash/")
+_STATIC = ("/_dash-component-suites/", "/assets/", "/_minerdash/", "/_favicon.ico")
 _CALLBACK = "/_dash-update-component"
 
 
@@ -106,6 +107,12 @@ def choose_encoding(accept: str) -> str | None:
     return None
 
 
+def fingerprinted(path: str, args) -> bool:
+    """Whether the URL names one version of a file (Dash's ``?m=`` on assets, ``?v=`` on its favicon),
+    so browsers may keep it for a year without asking again."""
+    return (path.startswith("/assets/") and bool(args.get("m"))) or (path == "/_favicon.ico" and bool(args.get("v")))
+
+
 def install_http(app, reads, health) -> None:
     """Routes (/healthz), request checks, headers, compression and error handlers on ``app``."""
     server = app.server
@@ -138,7 +145,8 @@ def install_http(app, reads, health) -> None:
             policy["csp"] = content_security_policy(app)
         response.headers["Content-Security-Policy"] = policy["csp"]
         response.headers.update(SECURITY_HEADERS)
-        if request.path.startswith("/assets/") and request.args.get("m"):
+        if fingerprinted(request.path, request.args):
+            response.cache_control.no_cache = None  # Flask's send_file adds it: a revalidation per visit
             response.cache_control.public = True
             response.cache_control.max_age = 31_536_000
             response.cache_control.immutable = True

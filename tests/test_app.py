@@ -5,6 +5,7 @@ import csv
 import importlib
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -306,6 +307,19 @@ def test_pages_headers_health_and_errors(app):
     odd = client.post("/_dash-update-component", json={"output": "nope.children", "inputs": []})
     assert odd.status_code == 400 and odd.get_json()["error"].startswith("malformed callback request")
     assert client.get("/_dash-component-suites/../../etc/passwd").status_code in (400, 404)
+
+
+def test_versioned_static_files_are_kept_a_year_without_revalidation(app):
+    client = app.server.test_client()
+    index = client.get("/").get_data(as_text=True)
+    versioned = re.findall(r'(?:href|src)="(/(?:assets/[^"?]+\?m=[^"]+|_favicon\.ico\?v=[^"]+))"', index)
+    assert any(u.startswith("/assets/") for u in versioned) and any("favicon" in u for u in versioned)
+    for url in versioned:
+        response = client.get(url, headers={"Accept-Encoding": "br"})
+        control = response.headers["Cache-Control"]
+        assert "max-age=31536000" in control and "immutable" in control and "no-cache" not in control, url
+    assert client.get("/_favicon.ico?v=1", headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
+    assert "max-age" not in client.get("/").headers.get("Cache-Control", "")
 
 
 def test_health_is_503_when_the_store_is_unreachable(tmp_path):
