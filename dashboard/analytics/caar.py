@@ -22,7 +22,7 @@ from dashboard.errors import InputError
 
 PATH_COLUMNS = ["day", "n", "aar", "caar"]
 CAAR_SUMMARY_COLUMNS = ["unit", "model", "benchmark", "factor", "n", "caar", "t_cs", "p_cs", "t_bmp", "p_bmp",
-                   "positive", "sign_p", "wilcoxon_p"]
+                        "positive", "sign_p", "wilcoxon_p"]
 
 
 def _t_test(values: np.ndarray) -> tuple[float, float]:
