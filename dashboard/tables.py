@@ -18,13 +18,14 @@ from dashboard.numbers import as_number, format_value
 class Column:
     field: str
     header: str
-    kind: str = "text"  # text, date, percent, signed, number, decimal, sci, ticker, event, external, internal
+    kind: str = "text"  # text, short (never wrapped), date, percent, signed, number, decimal, sci, ticker,
+    #                     event, events, external, internal
     tip: str | None = None
 
 
 _NUMERIC = ("percent", "signed", "number", "decimal", "sci")
-_CELL_CLASS = {**{kind: "text-end text-nowrap" for kind in _NUMERIC}, "date": "text-nowrap",
-               "ticker": "text-nowrap", "event": "cell-title"}
+_CELL_CLASS = {**{kind: "text-end text-nowrap" for kind in _NUMERIC}, "date": "text-nowrap", "short": "text-nowrap",
+               "ticker": "text-nowrap", "event": "cell-title", "events": "cell-title"}
 
 
 def _cell(column: Column, row: dict):
@@ -35,6 +36,9 @@ def _cell(column: Column, row: dict):
         return dcc.Link(str(value), href=f"/ticker/{value}")
     if column.kind == "event" and row.get("event_link"):
         return dcc.Link(str(value), href=row["event_link"])
+    if column.kind == "events" and row.get(f"{column.field}_links"):  # [[text, href], …]: each one linked
+        links = [dcc.Link(str(text), href=str(href)) for text, href in row[f"{column.field}_links"]]
+        return [part for i, link in enumerate(links) for part in ([link] if i == 0 else ["; ", link])]
     if column.kind == "internal" and value:
         return dcc.Link("Chart", href=str(value))
     if column.kind == "external":

@@ -72,13 +72,15 @@ def test_the_event_page_warns_and_can_leave_confounded_tickers_out_of_ew(filled_
                               event_files=(results_file,)))
     event = importlib.import_module("dashboard.pages.event")
     with app.server.test_request_context("/"):
-        _car, rows, _table, messages, *_ = event.update_event(
+        _car, rows, summary_table, messages, *_ = event.update_event(
             "bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, [], "light")
         text = json.dumps(messages, cls=PlotlyJSONEncoder, ensure_ascii=False)
         assert "RIOT — RIOT Q2 2025 results, day +3" in text and "MARA — MARA Q2 2025 results, day +1" in text
         by_ticker = {r["ticker"]: r for r in rows}
         assert by_ticker["RIOT"]["confounders"] == "RIOT Q2 2025 results (day +3)"
         assert by_ticker["CLSK"]["confounders"] == ""
+        table = json.dumps(summary_table, cls=PlotlyJSONEncoder, ensure_ascii=False)
+        assert '"href": "/events/riot-q2-2025-results"' in table and '"href": "/events/mara-q2-2025-results"' in table
         _car, kept, *_ = event.update_event(
             "bitmain-us-factory", MINERS, "BTC-USD", "market", None, 120, 10, 1, 5, ["yes"], "light")
     ew_all = {r["ticker"]: r for r in rows}["EW"]["car"]

@@ -32,8 +32,8 @@ dash.register_page(__name__, path_template="/events/<event_id>", name="Event stu
 SUMMARY_TABLE = [
     Column("ticker", "Ticker", "ticker"), Column("car", "CAR", "signed"), Column("t_stat", "t", "decimal"),
     Column("p_value", "p", "sci"), Column("significant", "5% level"),
-    Column("days", "Days", tip="Sessions of the event window the data covers"),
-    Column("confounders", "Other news in the window"), Column("beta", "Beta", "decimal"),
+    Column("days", "Days", "short", tip="Sessions of the event window the data covers"),
+    Column("confounders", "Other news in the window", "events"), Column("beta", "Beta", "decimal"),
     Column("alpha", "Alpha (daily)", "signed"), Column("sigma", "σ (daily)", "percent"),
 ]
 FACTOR_COLUMN = Column("beta_factor", "Beta (factor)", "decimal")

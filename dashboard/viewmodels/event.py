@@ -1,6 +1,8 @@
 """One event's study: CAR paths, the summary with each ticker's confounders, the prices around the
 event (shown even when the study cannot run), and every notice the numbers need."""
 
+from urllib.parse import quote
+
 import pandas as pd
 
 from dashboard.analytics.event_study import PORTFOLIO
@@ -96,9 +98,10 @@ def event_view(reads, event, params: StudyParams, theme: str) -> dict:
         in_window = found[found["window"] == "event"]
         summary["significant"] = ["yes ★" if p < 0.05 else "no" for p in summary["p_value"]]
         summary["days"] = [f"{n} of {params.windows.days}" for n in summary["n_days"]]
-        summary["confounders"] = [
-            "; ".join(f"{r.title} (day {r.day:+d})" for r in in_window[in_window["ticker"] == t].itertuples())
-            for t in summary["ticker"]]
+        shared = [in_window[in_window["ticker"] == t] for t in summary["ticker"]]
+        summary["confounders_links"] = [[[f"{r.title} (day {r.day:+d})", f"/events/{quote(r.other_id)}"]
+                                         for r in rows.itertuples()] for rows in shared]
+        summary["confounders"] = ["; ".join(text for text, _ in links) for links in summary["confounders_links"]]
         if not in_window.empty:
             warnings.append(
                 "Other news shares this event window, so these CARs mix its effect in: " + "; ".join(
