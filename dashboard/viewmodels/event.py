@@ -99,9 +99,10 @@ def event_view(reads, event, params: StudyParams, theme: str) -> dict:
         summary["significant"] = ["yes ★" if p < 0.05 else "no" for p in summary["p_value"]]
         summary["days"] = [f"{n} of {params.windows.days}" for n in summary["n_days"]]
         shared = [in_window[in_window["ticker"] == t] for t in summary["ticker"]]
-        summary["confounders_links"] = [[[f"{r.title} (day {r.day:+d})", f"/events/{quote(r.other_id)}"]
-                                         for r in rows.itertuples()] for rows in shared]
-        summary["confounders"] = ["; ".join(text for text, _ in links) for links in summary["confounders_links"]]
+        links = [[[f"{r.title} (day {r.day:+d})", f"/events/{quote(r.other_id)}"] for r in rows.itertuples()]
+                 for rows in shared]
+        summary["confounders_links"] = pd.Series(links, index=summary.index, dtype=object)
+        summary["confounders"] = ["; ".join(text for text, _ in pairs) for pairs in links]
         if not in_window.empty:
             warnings.append(
                 "Other news shares this event window, so these CARs mix its effect in: " + "; ".join(
