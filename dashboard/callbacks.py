@@ -7,9 +7,13 @@ the public ``app.callback``.
 """
 
 import json
+from collections.abc import Callable
 
 from dash import Input, Output
+from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
+
+from dashboard.errors import MinerdashError
 
 _RECORDED: list[tuple[tuple, dict, object]] = []  # (args, kwargs, function; None = clientside)
 
@@ -28,6 +32,18 @@ def register(app) -> None:
             app.clientside_callback(*args, **kwargs)
         else:
             app.callback(*args, **kwargs)(function)
+
+
+def link_query(build: Callable[[], str], current: str | None) -> str:
+    """The query a page's link should carry for its controls (``build``), for a callback that keeps
+    the URL in step: no update while the controls are invalid or when the link already says it."""
+    try:
+        query = build()
+    except MinerdashError:
+        raise PreventUpdate from None
+    if query == (current or ""):
+        raise PreventUpdate
+    return query
 
 
 def clientside_callback(*args, **kwargs) -> None:

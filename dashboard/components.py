@@ -1,4 +1,5 @@
-"""Pieces every page uses: navigation, freshness, notices, the CSV button, graphs. Text stays text."""
+"""Pieces every page uses: navigation, freshness, notices, the CSV button, graphs, the event-study
+controls. Text stays text."""
 
 import functools
 import html as html_text
@@ -8,6 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.analytics.event_study import MODELS, Windows
 from dashboard.errors import StoreUnavailable
 from dashboard.figures.theme import THEMES, theme_name
 from dashboard.viewmodels.freshness import Freshness
@@ -144,3 +146,27 @@ def figure_message(message: str, theme: str = "light") -> dict:
                              "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}],
         },
     }
+
+
+MODEL_LABELS = dict(zip(MODELS, ("Market model", "Two-factor"), strict=True))
+
+
+def window_input(name: str, value: int, prefix: str) -> dbc.Col:
+    """One study window's number box, bounded as ``Windows`` bounds it."""
+    low, high = Windows.LIMITS[name]
+    return dbc.Col(dbc.InputGroup([dbc.InputGroupText(f"{name.capitalize()} (sessions)"),
+                                   dbc.Input(id=f"{prefix}-{name}", type="number", min=low, max=high, step=1,
+                                             value=value, debounce=True)], size="sm"), xs=12, sm=6, md="auto")
+
+
+def model_controls(prefix: str, stored: list[str], benchmark: str, model: str, factor: str) -> list[dbc.Col]:
+    """An event study's benchmark, model and factor pickers (the factor only counts for two-factor)."""
+    return [
+        dbc.Col(dcc.Dropdown(id=f"{prefix}-benchmark", options=stored, value=benchmark, clearable=False),
+                xs=6, md=2),
+        dbc.Col(dcc.Dropdown(id=f"{prefix}-model", value=model, clearable=False,
+                             options=[{"label": label, "value": name} for name, label in MODEL_LABELS.items()]),
+                xs=6, md=2),
+        dbc.Col(dcc.Dropdown(id=f"{prefix}-factor", options=stored, value=factor, clearable=False,
+                             disabled=model == "market"), xs=6, md=2),
+    ]

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click
+from dashboard.callbacks import callback, clear_search_on_select, link_query, open_event_on_click
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -16,8 +16,10 @@ from dashboard.components import (
     figure_message,
     graph,
     link_problems,
+    model_controls,
     notices,
     page_layout,
+    window_input,
 )
 from dashboard.errors import MinerdashError
 from dashboard.exports import csv_download, filename, study_summary
@@ -46,14 +48,6 @@ def summary_table(rows: list[dict], two_factor: bool, sort: dict | None = None):
 CONTROLS = [("event-tickers", "value"), ("event-benchmark", "value"), ("event-model", "value"),
             ("event-factor", "value"), ("event-estimation", "value"), ("event-gap", "value"),
             ("event-pre", "value"), ("event-post", "value"), ("event-exclude", "value")]
-
-
-def window_input(name: str, value: int, prefix: str = "event"):
-    """One window's number box, bounded as ``Windows`` bounds it."""
-    low, high = Windows.LIMITS[name]
-    return dbc.Col(dbc.InputGroup([dbc.InputGroupText(f"{name.capitalize()} (sessions)"),
-                                   dbc.Input(id=f"{prefix}-{name}", type="number", min=low, max=high, step=1,
-                                             value=value, debounce=True)], size="sm"), xs=12, sm=6, md="auto")
 
 
 @page_layout
@@ -97,17 +91,11 @@ def layout(event_id=None, theme=None, **query):
             dbc.Col(dcc.Dropdown(id="event-tickers", options=stored,
                                  value=chosen_tickers(reads, event, params), multi=True,
                                  placeholder="Tickers…", closeOnSelect=False), xs=12, md=5),
-            dbc.Col(dcc.Dropdown(id="event-benchmark", options=stored, value=params.benchmark,
-                                 clearable=False), xs=6, md=2),
-            dbc.Col(dcc.Dropdown(id="event-model", options=[{"label": "Market model", "value": "market"},
-                                                            {"label": "Two-factor", "value": "two-factor"}],
-                                 value=params.model, clearable=False), xs=6, md=2),
-            dbc.Col(dcc.Dropdown(id="event-factor", options=stored,
-                                 value=params.factor or reads.settings.factor, clearable=False,
-                                 disabled=params.model == "market"), xs=6, md=2),
+            *model_controls("event", stored, params.benchmark, params.model,
+                            params.factor or reads.settings.factor),
         ], className="g-2 mb-2 align-items-center"),
         dbc.Row([
-            *[window_input(name, getattr(windows, name)) for name in Windows.LIMITS],
+            *[window_input(name, getattr(windows, name), "event") for name in Windows.LIMITS],
             dbc.Col(dbc.Checklist(id="event-exclude", options=[
                 {"label": "Leave tickers with other news in the window out of EW", "value": "yes"}],
                 value=["yes"] if params.exclude_confounded else [], switch=True), xs=12, md="auto"),
@@ -253,15 +241,8 @@ def download_daily(_clicks, event_id, *controls_and_theme):
     prevent_initial_call=True,
 )
 def sync_event_url(tickers, benchmark, model, factor, estimation, gap, pre, post, exclude, current):
-    try:
-        params = StudyParams.parse(tickers or [], benchmark, model, factor, estimation, gap, pre, post,
-                                   "1" if exclude else None)
-    except MinerdashError:
-        raise PreventUpdate from None
-    query = params.query()
-    if query == (current or ""):
-        raise PreventUpdate
-    return query
+    return link_query(lambda: StudyParams.parse(tickers or [], benchmark, model, factor, estimation, gap, pre,
+                                                post, "1" if exclude else None).query(), current)
 
 
 open_event_on_click("event-prices")

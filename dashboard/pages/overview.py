@@ -7,7 +7,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.statistics import BETA_SESSIONS
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, clear_search_on_select, open_event_on_click, wire_form
+from dashboard.callbacks import (
+    callback,
+    clear_search_on_select,
+    link_query,
+    open_event_on_click,
+    wire_form,
+)
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -187,13 +193,8 @@ def sort_stats(sort, rows):
     prevent_initial_call=True,
 )
 def sync_url(tickers, start, end, categories, origins, scale, current):
-    try:
-        query = View.parse(tickers or [], start, end, categories or [], origins or [], scale).query()
-    except MinerdashError:
-        raise PreventUpdate from None
-    if query == (current or ""):
-        raise PreventUpdate
-    return query
+    return link_query(lambda: View.parse(tickers or [], start, end, categories or [], origins or [], scale).query(),
+                      current)
 
 
 @callback(

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.analytics.caar import PATH_COLUMNS
 from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, clear_search_on_select, wire_form
+from dashboard.callbacks import callback, clear_search_on_select, link_query, wire_form
 from dashboard.components import (
     THEME_STORE,
     csv_button,
@@ -17,13 +17,14 @@ from dashboard.components import (
     figure_message,
     graph,
     link_problems,
+    model_controls,
     page_layout,
+    window_input,
 )
 from dashboard.errors import MinerdashError
 from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.exports import csv_download, filename
 from dashboard.figures.theme import theme_name
-from dashboard.pages.event import window_input
 from dashboard.params import CaarParams
 from dashboard.studies import UNIT_COLUMNS
 from dashboard.tables import Column, sort_state, sorting, table
@@ -107,16 +108,11 @@ def layout(theme=None, **query):
             dbc.Col(dbc.RadioItems(id="studies-unit", options=[{"label": "Units: pairs", "value": "pair"},
                                                                {"label": "events (EW)", "value": "event"}],
                                    value=params.unit, inline=True), xs=12, md="auto"),
-            dbc.Col(dcc.Dropdown(id="studies-benchmark", options=stored, value=resolved.benchmark,
-                                 clearable=False), xs=6, md=2),
-            dbc.Col(dcc.Dropdown(id="studies-model", options=[{"label": "Market model", "value": "market"},
-                                                              {"label": "Two-factor", "value": "two-factor"}],
-                                 value=study.model, clearable=False), xs=6, md=2),
-            dbc.Col(dcc.Dropdown(id="studies-factor", options=stored, value=study.factor or reads.settings.factor,
-                                 clearable=False, disabled=study.model == "market"), xs=6, md=2),
+            *model_controls("studies", stored, resolved.benchmark, study.model,
+                            study.factor or reads.settings.factor),
         ], className="g-2 mb-2 align-items-center"),
         dbc.Row([
-            *[window_input(name, getattr(windows, name), prefix="studies") for name in Windows.LIMITS],
+            *[window_input(name, getattr(windows, name), "studies") for name in Windows.LIMITS],
             dbc.Col(dbc.Checklist(id="studies-exclude", options=[
                 {"label": "Leave out pairs with other news of the ticker in the event window", "value": "yes"}],
                 value=["yes"] if study.exclude_confounded else [], switch=True), xs=12, md="auto"),
@@ -185,13 +181,7 @@ def update_studies(*values):
 )
 def sync_studies_url(*values):
     *controls, current = values
-    try:
-        query = _params(*controls).query()
-    except MinerdashError:
-        raise PreventUpdate from None
-    if query == (current or ""):
-        raise PreventUpdate
-    return query
+    return link_query(lambda: _params(*controls).query(), current)
 
 
 def _result(controls, theme):

@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.cached_reads import current_reads
-from dashboard.callbacks import callback, open_event_on_click
+from dashboard.callbacks import callback, link_query, open_event_on_click
 from dashboard.components import (
     LOAD_HELP,
     THEME_STORE,
@@ -237,13 +237,7 @@ def _dates_query(start, end) -> str:
     prevent_initial_call=True,
 )
 def sync_ticker_url(start, end, current):
-    try:
-        query = _dates_query(start, end)
-    except MinerdashError:
-        raise PreventUpdate from None
-    if query == (current or ""):
-        raise PreventUpdate
-    return query
+    return link_query(lambda: _dates_query(start, end), current)
 
 
 @callback(
