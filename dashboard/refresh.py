@@ -9,10 +9,11 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from dashboard.bar_changes import WriteReport
 from dashboard.bars import partial_mask
 from dashboard.snapshot import SNAPSHOT_SOURCE
 from dashboard.sources import PriceSource
-from dashboard.store import Store, WriteReport
+from dashboard.store import Store
 
 # Re-read this many calendar days before the last stored date (about five sessions) so that
 # revised bars (late prints, split adjustments) replace what we stored.

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from dashboard.bar_changes import WriteReport
 from dashboard.config import PROJECT_DIR
 from dashboard.errors import StoreNotReady
 from dashboard.sources.csv_file import read_price_csv
-from dashboard.store import Store, WriteReport
+from dashboard.store import Store
 
 SNAPSHOT_SOURCE = "snapshot"
 

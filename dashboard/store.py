@@ -7,14 +7,9 @@ what was stored before. A database that cannot be reached, or has lost its table
 """
 
 import gc
-import json
-import math
-import sqlite3
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,6 +18,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.bar_changes import (
+    SHOWN_CHANGED_DATES,
+    WriteReport,
+    bar_frame,
+    kept_fields,
+    new_and_changed,
+    records,
+    update_groups,
+)
 from dashboard.bars import BAR_COLUMNS, PRICE_FIELDS, VALUE_FIELDS
 from dashboard.errors import StoreNotReady, StoreUnavailable
 from dashboard.schema import (
@@ -32,55 +36,16 @@ from dashboard.schema import (
     as_utc,
     metadata,
     prices,
-    refresh_runs,
     schema_info,
     tickers,
     utcnow,
 )
+from dashboard.store_engine import first_line, make_engine, missing_table
 from dashboard.store_events import EventQueries
+from dashboard.store_runs import RunQueries
 
 _SCHEMA_LOCK = 0x6D64736368  # "mdsch"
 STATUS_COLUMNS = ["ticker", "first_date", "last_date", "rows", "source", "fetched_at", "last_error"]
-_SHOWN_CHANGED_DATES = 5
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _missing_table(exc: BaseException) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "no such table" in text or ("relation" in text and "does not exist" in text)
-
-
-@dataclass
-class WriteReport:
-    """What one ticker's write did: rows added, changed, unchanged, and what it left alone."""
-
-    ticker: str
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    changed_dates: list[date] = field(default_factory=list)
-    kept_fields: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    span: tuple | None = None  # (first, last) date given
-
-    def describe(self) -> str:
-        """``MARA\t3 rows added\t1 changed\t5 unchanged`` (+ first changed dates, kept fields)."""
-        text = f"{self.ticker}\t{self.added} rows added\t{self.changed} changed\t{self.unchanged} unchanged"
-        if self.changed_dates:
-            more = "…" if self.changed > len(self.changed_dates) else ""
-            text += "\tfirst changed: " + ", ".join(d.isoformat() for d in self.changed_dates) + more
-        if self.kept_fields:
-            text += f"\tkept stored {', '.join(self.kept_fields)} (not in the source)"
-        if self.dry_run:
-            text += "\t(dry run: nothing written)"
-        return text
-
-
-
 WRITES_KEY = "writes"  # schema_info row counting committed write transactions
 
 
@@ -96,18 +61,14 @@ def _collector_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-class Store(EventQueries):
+
+class Store(EventQueries, RunQueries):
     """All reads and writes of stored data. Build one per process and share it."""
 
     def __init__(self, url: str, read_only: bool = False):
         self.url = url
         self.read_only = read_only
-        if url.startswith("sqlite"):
-            self.engine = _sqlite_engine(url, read_only)
-        else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-            if read_only:
-                sa.event.listen(self.engine, "connect", _postgres_read_only)
+        self.engine = make_engine(url, read_only)
         self._checked = False
         self._created = False
 
@@ -126,10 +87,10 @@ class Store(EventQueries):
             yield
         except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.InterfaceError) as exc:
             self._checked = self._created = False
-            if _missing_table(exc) or self._missing_file():
+            if missing_table(exc) or self._missing_file():
                 raise StoreNotReady(f"the store {self!r} has no tables yet: run `minerdash init-db`, "
                                     "or load prices with `minerdash fetch`") from None
-            raise StoreUnavailable(f"cannot reach the store {self!r}: {_first_line(exc)}") from None
+            raise StoreUnavailable(f"cannot reach the store {self!r}: {first_line(exc)}") from None
 
     def _missing_file(self) -> bool:
         """A SQLite store whose file does not exist yet: empty, not unreachable."""
@@ -199,7 +160,7 @@ class Store(EventQueries):
                 # Two processes creating a new store at once: the loser sees "already exists"
                 # or a lock; the schema is there (or will be) on the next try.
                 if attempt == 4:
-                    raise StoreUnavailable(f"cannot open the store {self!r}: {_first_line(exc)}") from None
+                    raise StoreUnavailable(f"cannot open the store {self!r}: {first_line(exc)}") from None
                 time.sleep(0.2 * (attempt + 1))
         self._created = self._checked = True
         return SCHEMA_VERSION
@@ -262,7 +223,7 @@ class Store(EventQueries):
         ``dry_run`` nothing is written and the report says what would change.
         """
         given = [f for f in VALUE_FIELDS if fields is None or f in set(fields)]
-        incoming = _bar_frame(bars)
+        incoming = bar_frame(bars)
         report = WriteReport(ticker, dry_run=dry_run)
         if not incoming.empty:
             report.span = (incoming["date"].min(), incoming["date"].max())
@@ -271,18 +232,17 @@ class Store(EventQueries):
         context = self.reading() if dry_run else self.writing()
         with context as conn:
             stored = self._stored_bars(conn, ticker, incoming)
-            new, changed = _diff(incoming, stored, given)
+            new, changed = new_and_changed(incoming, stored, given)
             report.added, report.changed = len(new), len(changed)
             report.unchanged = len(incoming) - len(new) - len(changed)
-            report.changed_dates = [d.date() for d in changed["date"].iloc[:_SHOWN_CHANGED_DATES]]
-            report.kept_fields = [f for f in VALUE_FIELDS if f not in given and stored[f].notna().any()
-                                  and not (f == "adj_close" and "close" in given and _derived(stored).all())]
+            report.changed_dates = [d.date() for d in changed["date"].iloc[:SHOWN_CHANGED_DATES]]
+            report.kept_fields = kept_fields(stored, given)
             if dry_run:
                 return report
             if not new.empty:
-                conn.execute(self._upsert(prices, ["ticker", "date"]), _records(ticker, new, VALUE_FIELDS))
+                conn.execute(self._upsert(prices, ["ticker", "date"]), records(ticker, new, VALUE_FIELDS))
             if not changed.empty:
-                for fields_set, rows in _update_groups(changed, stored, given):
+                for fields_set, rows in update_groups(changed, stored, given):
                     conn.execute(
                         prices.update()
                         .where(prices.c.ticker == sa.bindparam("k_ticker"))
@@ -290,7 +250,7 @@ class Store(EventQueries):
                         .values({f: sa.bindparam(f"v_{f}") for f in [*fields_set, "partial"]}),
                         [{"k_ticker": ticker, "k_date": r["date"],
                           **{f"v_{k}": v for k, v in r.items() if k not in ("ticker", "date")}}
-                         for r in _records(ticker, rows, fields_set)],
+                         for r in records(ticker, rows, fields_set)],
                     )
             if corporate_actions is not None and not corporate_actions.empty:
                 conn.execute(self._upsert(actions, ["ticker", "date", "kind"]), [
@@ -322,19 +282,6 @@ class Store(EventQueries):
         with self.writing() as conn:
             conn.execute(self._upsert(tickers, ["ticker"], ["last_error", "last_error_at"]),
                          [{"ticker": ticker, "last_error": message, "last_error_at": utcnow()}])
-
-    def start_run(self) -> int:
-        with self.writing() as conn:
-            result = conn.execute(refresh_runs.insert().values(started_at=utcnow(), status="running"))
-            return result.inserted_primary_key[0]
-
-    def finish_run(self, run_id: int, rows_added: dict[str, int], errors: dict[str, str]) -> None:
-        status = "ok" if not errors else ("failed" if not rows_added else "partial")
-        with self.writing() as conn:
-            conn.execute(refresh_runs.update().where(refresh_runs.c.id == run_id).values(
-                finished_at=utcnow(), status=status,
-                rows_added=json.dumps(rows_added, sort_keys=True),
-                errors=json.dumps(errors, sort_keys=True)))
 
     # -- price reads ----------------------------------------------------------------------
 
@@ -437,66 +384,8 @@ class Store(EventQueries):
             count = conn.execute(sa.select(schema_info.c.value).where(schema_info.c.key == WRITES_KEY)).scalar()
         return f"writes:{count or 0}"
 
-    def runs(self, limit: int = 20) -> list[dict]:
-        """Most recent refresh runs first."""
-        with self.reading() as conn:
-            rows = conn.execute(sa.select(refresh_runs).order_by(refresh_runs.c.id.desc())
-                                .limit(limit)).all()
-        return [_run(r) for r in rows]
-
-    def last_successful_run(self) -> dict | None:
-        with self.reading() as conn:
-            row = conn.execute(sa.select(refresh_runs)
-                               .where(refresh_runs.c.status.in_(["ok", "partial"]))
-                               .order_by(refresh_runs.c.id.desc()).limit(1)).first()
-        return _run(row) if row is not None else None
-
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def folder_writable(folder: Path) -> bool:
-    """Whether a file can be created in ``folder`` (tried: permissions, read-only mounts and immutable
-    folders all count, for root too)."""
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
-
-
-def _sqlite_engine(url: str, read_only: bool) -> sa.Engine:
-    if not read_only:
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    path = sa.engine.make_url(url).database
-    # In a folder nobody may write (a read-only volume), SQLite cannot create the shared-memory file
-    # a WAL database needs: read it as immutable, which it then is.
-    immutable = int(not folder_writable(Path(path).parent))
-
-    def connect():
-        # mode=ro: this process can never write, whatever the folder's permissions.
-        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable={immutable}", uri=True, timeout=30,
-                                     check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=30000")
-        return connection
-
-    return sa.create_engine("sqlite://", creator=connect)
-
-
-def _sqlite_pragmas(dbapi_connection, _record):
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _postgres_read_only(dbapi_connection, _record):
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-    dbapi_connection.commit()
 
 
 def _as_date(value) -> date | None:
@@ -505,64 +394,3 @@ def _as_date(value) -> date | None:
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value if not isinstance(value, datetime) else value.date()
-
-
-def _run(row) -> dict:
-    return {"id": row.id, "started_at": as_utc(row.started_at), "finished_at": as_utc(row.finished_at),
-            "status": row.status,
-            "rows_added": json.loads(row.rows_added) if row.rows_added else {},
-            "errors": json.loads(row.errors) if row.errors else {}}
-
-
-def _bar_frame(bars: pd.DataFrame) -> pd.DataFrame:
-    """``bars`` with every value field (NaN where absent), a boolean ``partial``, sorted by date."""
-    frame = pd.DataFrame({"date": pd.to_datetime(bars["date"]).dt.normalize()})
-    for name in VALUE_FIELDS:
-        frame[name] = bars[name].astype("float64").to_numpy() if name in bars.columns else np.nan
-    frame["partial"] = bars["partial"].astype(bool).to_numpy() if "partial" in bars.columns else False
-    return frame.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def _diff(incoming: pd.DataFrame, stored: pd.DataFrame, given: list[str]):
-    """Rows of ``incoming`` not stored yet, and stored rows whose given fields differ."""
-    merged = incoming.merge(stored, on="date", how="left", suffixes=("", "_stored"), indicator=True)
-    is_new = (merged["_merge"] == "left_only").to_numpy()
-    differs = np.zeros(len(merged), dtype=bool)
-    for name in [*given, "partial"]:
-        a = merged[name].to_numpy("float64")
-        b = merged[f"{name}_stored"].to_numpy("float64")
-        differs |= ~((a == b) | (np.isnan(a) & np.isnan(b)))
-    return incoming[is_new], incoming[~is_new & differs]
-
-
-def _derived(stored: pd.DataFrame) -> pd.Series:
-    """Stored rows whose adjusted close is the close itself (a source without adjustments)."""
-    return (stored["adj_close"] == stored["close"]) | stored["adj_close"].isna()
-
-
-def _update_groups(changed: pd.DataFrame, stored: pd.DataFrame, given: list[str]):
-    """The changed rows in groups of the fields to update. Without an adjusted close of its own, a
-    source's new close also replaces an adjusted close that was the old close, never a real one."""
-    if "adj_close" in given or "close" not in given:
-        return [(given, changed)]
-    derived_dates = set(stored.loc[_derived(stored), "date"])
-    follows = changed["date"].isin(derived_dates).to_numpy()
-    groups = [([*given, "adj_close"], changed[follows].assign(adj_close=changed.loc[follows, "close"])),
-              (given, changed[~follows])]
-    return [(fields, rows) for fields, rows in groups if not rows.empty]
-
-
-def _records(ticker: str, frame: pd.DataFrame, fields: list[str]) -> list[dict]:
-    records = []
-    columns = {name: frame[name].to_numpy() for name in fields}
-    partial = frame["partial"].to_numpy()
-    for i, day in enumerate(frame["date"]):
-        record = {"ticker": ticker, "date": day.date(), "partial": bool(partial[i])}
-        for name in fields:
-            value = float(columns[name][i])
-            if math.isnan(value):
-                record[name] = None
-            else:
-                record[name] = int(value) if name == "volume" else value
-        records.append(record)
-    return records

@@ -78,7 +78,8 @@ def settings_from(ctx: click.Context, db: str | None = None, event_files=()) -> 
 
 def reading_store(settings: Settings):
     """The store for reading: read-only when its SQLite folder cannot be written (said once)."""
-    from dashboard.store import Store, folder_writable
+    from dashboard.store import Store
+    from dashboard.store_engine import folder_writable
 
     url = settings.database_url
     if url.startswith("sqlite"):
@@ -92,7 +93,8 @@ def reading_store(settings: Settings):
 @contextmanager
 def writing_store(settings: Settings, wait: bool = True):
     """The store, with its schema ready, under the single-writer lock; None if skipped."""
-    from dashboard.store import Store, folder_writable
+    from dashboard.store import Store
+    from dashboard.store_engine import folder_writable
     from dashboard.writer import writer_lock
 
     store = Store(settings.database_url)
