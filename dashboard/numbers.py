@@ -17,7 +17,8 @@ def as_number(value) -> float | None:
 
 
 def format_value(kind: str, value) -> str:
-    """``kind``: signed (+1.2%), percent (1.2%), number (1,234.56), decimal (1.23), sci (0.0123)."""
+    """``kind``: signed (+1.2%), percent (1.2%), number (1,234.56), decimal (1.23), signed-decimal
+    (+1.23), sci (0.0123)."""
     number = as_number(value)
     if number is None:
         return "–"
@@ -31,6 +32,8 @@ def format_value(kind: str, value) -> str:
         text = f"{number:,.2f}"
     elif kind == "decimal":
         text = f"{number:.2f}"
+    elif kind == "signed-decimal":
+        text = f"{number:+.2f}"
     elif kind == "sci":
         text = f"{number:.3g}"
     else:

@@ -14,6 +14,8 @@ from dashboard.numbers import format_value
     ("percent", 0.243, "24.3%"),
     ("number", 114056.0912, "114,056.09"),
     ("decimal", -1.834, "−1.83"),
+    ("signed-decimal", 0.4156, "+0.42"),
+    ("signed-decimal", -1.834, "−1.83"),
     ("sci", 0.012345, "0.0123"),
     ("signed", math.nan, "–"),
     ("number", None, "–"),

@@ -13,7 +13,7 @@ from dashboard.calendars import calendar_for
 from dashboard.figures.charts import overview_figure
 from dashboard.figures.markers import event_marker, numbered
 from dashboard.figures.theme import themed
-from dashboard.numbers import MINUS, format_value
+from dashboard.numbers import format_value
 from dashboard.params import View, range_start
 from dashboard.studies import QuickStudies
 from dashboard.viewmodels.freshness import freshness
@@ -50,7 +50,7 @@ def last_session_by(ticker: str, end: date) -> pd.Timestamp:
 def reaction_line(ticker: str, summary: dict, windows: Windows) -> str:
     """'MARA CAR(−1,+5) −5.2% (t −0.47)', with the days used when the window was cut short."""
     cut = "" if summary["n_days"] == windows.days else f", {summary['n_days']} of {windows.days} days"
-    t_stat = f"{summary['t_stat']:+.2f}".replace("-", MINUS)
+    t_stat = format_value("signed-decimal", summary["t_stat"])
     return f"{ticker} CAR(−{windows.pre},+{windows.post}) {format_value('signed', summary['car'])} (t {t_stat}{cut})"
 
 

@@ -3,12 +3,9 @@
 from dashboard.errors import MinerdashError
 from dashboard.figures.charts import caar_figure
 from dashboard.figures.theme import themed
+from dashboard.numbers import format_value
 from dashboard.params import CaarParams
 from dashboard.studies import cross_event_study
-
-
-def _num(value: float, spec: str) -> str:
-    return format(value, spec).replace("-", "−")
 
 
 def sentence(result, params: CaarParams, benchmark: str) -> str:
@@ -22,8 +19,8 @@ def sentence(result, params: CaarParams, benchmark: str) -> str:
     two_factor = params.study.model == "two-factor"
     beyond = f"{benchmark} and {params.study.factor} explain" if two_factor else f"{benchmark} explains"
     return (f"On {what} {'rose' if tests['caar'] > 0 else 'fell'} {abs(tests['caar']):.1%} on average beyond "
-            f"what {beyond} over −{windows.pre}…+{windows.post}: t {_num(tests['t_cs'], '.2f')}, "
-            f"p {tests['p_cs']:.3g} (cross-sectional); standardized t {_num(tests['t_bmp'], '.2f')}, "
+            f"what {beyond} over −{windows.pre}…+{windows.post}: t {format_value('decimal', tests['t_cs'])}, "
+            f"p {tests['p_cs']:.3g} (cross-sectional); standardized t {format_value('decimal', tests['t_bmp'])}, "
             f"p {tests['p_bmp']:.3g}; {int(tests['positive'])} of {n} positive (sign test p {tests['sign_p']:.3g}).")
 
 
