@@ -151,12 +151,21 @@ def figure_message(message: str, theme: str = "light") -> dict:
 MODEL_LABELS = dict(zip(MODELS, ("Market model", "Two-factor"), strict=True))
 
 
-def window_input(name: str, value: int, prefix: str) -> dbc.Col:
+def _window_input(name: str, value: int, prefix: str) -> dbc.Col:
     """One study window's number box, bounded as ``Windows`` bounds it."""
     low, high = Windows.LIMITS[name]
     return dbc.Col(dbc.InputGroup([dbc.InputGroupText(f"{name.capitalize()} (sessions)"),
                                    dbc.Input(id=f"{prefix}-{name}", type="number", min=low, max=high, step=1,
                                              value=value, debounce=True)], size="sm"), xs=12, sm=6, md="auto")
+
+
+def window_controls(prefix: str, windows: Windows, exclude_label: str, excluded: bool) -> dbc.Row:
+    """The study windows' number boxes and the switch that leaves confounded units out."""
+    return dbc.Row([
+        *[_window_input(name, getattr(windows, name), prefix) for name in Windows.LIMITS],
+        dbc.Col(dbc.Checklist(id=f"{prefix}-exclude", options=[{"label": exclude_label, "value": "yes"}],
+                              value=["yes"] if excluded else [], switch=True), xs=12, md="auto"),
+    ], className="g-2 mb-2 align-items-center")
 
 
 def model_controls(prefix: str, stored: list[str], benchmark: str, model: str, factor: str) -> list[dbc.Col]:

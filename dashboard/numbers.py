@@ -4,6 +4,8 @@ that rounds to zero, a dash where a value is not defined."""
 import math
 
 MINUS = "−"
+_SPECS = {"percent": ".1%", "whole-percent": ".0%", "number": ",.2f", "decimal": ".2f",
+          "signed-decimal": "+.2f", "sci": ".3g"}
 
 
 def as_number(value) -> float | None:
@@ -24,18 +26,8 @@ def format_value(kind: str, value) -> str:
         return "–"
     if kind == "signed":
         text = "0.0%" if abs(number) < 0.0005 else f"{number:+.1%}"
-    elif kind == "percent":
-        text = f"{number:.1%}"
-    elif kind == "whole-percent":
-        text = f"{number:.0%}"
-    elif kind == "number":
-        text = f"{number:,.2f}"
-    elif kind == "decimal":
-        text = f"{number:.2f}"
-    elif kind == "signed-decimal":
-        text = f"{number:+.2f}"
-    elif kind == "sci":
-        text = f"{number:.3g}"
+    elif kind in _SPECS:
+        text = format(number, _SPECS[kind])
     else:
         raise ValueError(f"unknown number format {kind!r}")
     return text.replace("-", MINUS)

@@ -6,7 +6,6 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
 from dashboard.callbacks import callback, clear_search_on_select, link_query, open_event_on_click
 from dashboard.components import (
@@ -19,7 +18,7 @@ from dashboard.components import (
     model_controls,
     notices,
     page_layout,
-    window_input,
+    window_controls,
 )
 from dashboard.errors import MinerdashError
 from dashboard.exports import csv_download, filename, study_summary
@@ -94,12 +93,8 @@ def layout(event_id=None, theme=None, **query):
             *model_controls("event", stored, params.benchmark, params.model,
                             params.factor or reads.settings.factor),
         ], className="g-2 mb-2 align-items-center"),
-        dbc.Row([
-            *[window_input(name, getattr(windows, name), "event") for name in Windows.LIMITS],
-            dbc.Col(dbc.Checklist(id="event-exclude", options=[
-                {"label": "Leave tickers with other news in the window out of EW", "value": "yes"}],
-                value=["yes"] if params.exclude_confounded else [], switch=True), xs=12, md="auto"),
-        ], className="g-2 mb-2 align-items-center"),
+        window_controls("event", windows, "Leave tickers with other news in the window out of EW",
+                        params.exclude_confounded),
         html.Div(messages, id="event-errors"),
         html.H5(title, id="event-car-title"),
         graph("event-car", figure=car),

@@ -7,7 +7,6 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.analytics.caar import PATH_COLUMNS
-from dashboard.analytics.event_study import Windows
 from dashboard.cached_reads import current_reads
 from dashboard.callbacks import callback, clear_search_on_select, link_query, wire_form
 from dashboard.components import (
@@ -19,7 +18,7 @@ from dashboard.components import (
     link_problems,
     model_controls,
     page_layout,
-    window_input,
+    window_controls,
 )
 from dashboard.errors import MinerdashError
 from dashboard.events.model import CATEGORIES, ORIGINS
@@ -111,12 +110,8 @@ def layout(theme=None, **query):
             *model_controls("studies", stored, resolved.benchmark, study.model,
                             study.factor or reads.settings.factor),
         ], className="g-2 mb-2 align-items-center"),
-        dbc.Row([
-            *[window_input(name, getattr(windows, name), "studies") for name in Windows.LIMITS],
-            dbc.Col(dbc.Checklist(id="studies-exclude", options=[
-                {"label": "Leave out pairs with other news of the ticker in the event window", "value": "yes"}],
-                value=["yes"] if study.exclude_confounded else [], switch=True), xs=12, md="auto"),
-        ], className="g-2 mb-2 align-items-center"),
+        window_controls("studies", windows, "Leave out pairs with other news of the ticker in the event window",
+                        study.exclude_confounded),
         html.Small(UNIT_HELP, className="text-body-secondary d-block mb-2"),
         html.Div(outputs[3], id="studies-message"),
         html.H5("Cumulative average abnormal return, with its 95% band"),
