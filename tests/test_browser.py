@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from dashboard.browser import chromium, chromium_available, running_server
 
@@ -56,11 +57,20 @@ def visit(browser, base_url):
         context.close()
 
 
+def _evaluated(page, expression: str):
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError as exc:  # a navigation replaced the page mid-question: ask the new one
+        if "Execution context was destroyed" not in str(exc):
+            raise
+        return False
+
+
 def poll(page, expression: str, timeout: float = 10.0) -> None:
     """Wait until a JavaScript expression is true (evaluated through DevTools: no eval in the page)."""
     deadline = timeout * 1000
     waited = 0
-    while not page.evaluate(expression):
+    while not _evaluated(page, expression):
         if waited > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(100)
