@@ -65,7 +65,7 @@ def main():
         samples = []
         page.locator("#overview-tickers").click()  # the picker stays open and focused after each Enter
         for symbol in ("RIOT", "CLSK", "HUT", "QQQ")[:args.runs]:
-            page.keyboard.type(symbol)
+            page.keyboard.type(symbol, delay=40)  # a fast typist; see TYPING_MS in the browser tests
             samples.append(timed(page, "overview-graph", lambda: page.keyboard.press("Enter")))
         print(f"{'/':<14} adding a ticker: median {statistics.median(samples):5.0f} ms, "
               f"max {max(samples):5.0f} ms over {len(samples)} tickers")

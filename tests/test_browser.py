@@ -12,6 +12,9 @@ from playwright.sync_api import Error as PlaywrightError
 from dashboard.browser import chromium, chromium_available, running_server
 
 pytestmark = pytest.mark.browser
+# Between keys, as a fast typist. Dash 4's dropdown keeps its search text in Dash's store, and keys
+# a machine sends at 0 ms can overtake that round trip (letters are then lost, never tickers).
+TYPING_MS = 40
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
@@ -202,7 +205,7 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     page = visit("/ticker/MARA", ready="#ticker-price .js-plotly-plot .trace")
     page.locator("#ticker-picker").click()
     page.wait_for_selector(".dash-dropdown-content [role=option]")  # as a user, once the list shows
-    page.keyboard.type("RIOT")
+    page.keyboard.type("RIOT", delay=TYPING_MS)
     poll(page, "document.querySelectorAll('.dash-dropdown-content [role=option]').length === 1")
     page.keyboard.press("Enter")
     poll_url(page, r".*\/ticker\/RIOT.*")
@@ -219,7 +222,7 @@ def test_typing_tickers_keeps_each_one(visit):
     dropdown = page.locator("#overview-tickers")
     dropdown.click()
     for symbol in ("CLSK", "QQQ"):
-        page.keyboard.type(symbol)
+        page.keyboard.type(symbol, delay=TYPING_MS)
         page.keyboard.press("Enter")
         page.wait_for_timeout(300)
     poll_url(page, r".*tickers=MARA,CLSK,QQQ.*")
