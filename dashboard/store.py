@@ -136,8 +136,12 @@ class Store(EventQueries, RunQueries):
             if not sa.inspect(conn).has_table("schema_info"):
                 raise StoreNotReady(f"the store {self!r} has no tables yet: run `minerdash init-db`, "
                                     "or load prices with `minerdash fetch`")
-            version = int(conn.execute(
-                sa.select(schema_info.c.value).where(schema_info.c.key == "version")).scalar_one())
+            stored = conn.execute(
+                sa.select(schema_info.c.value).where(schema_info.c.key == "version")).scalar_one_or_none()
+        if stored is None:
+            raise StoreNotReady(f"the store {self!r} is being created (its tables have no version yet): "
+                                "try again in a moment, or run `minerdash init-db`")
+        version = int(stored)
         if version > SCHEMA_VERSION:
             raise StoreNotReady(f"the store has schema version {version}, newer than this minerdash "
                                 f"({SCHEMA_VERSION}); upgrade minerdash")
@@ -168,11 +172,14 @@ class Store(EventQueries, RunQueries):
     def _create_schema(self, conn: sa.Connection) -> None:
         if self.dialect == "postgresql":  # serialize concurrent first uses of one database
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        existing = sa.inspect(conn).has_table("schema_info")
-        version = SCHEMA_VERSION
-        if existing:
-            version = int(conn.execute(sa.select(schema_info.c.value)
-                                       .where(schema_info.c.key == "version")).scalar_one())
+        stored = None
+        if sa.inspect(conn).has_table("schema_info"):
+            # No version row yet: another process is creating the store (SQLite commits each CREATE
+            # TABLE at once) or a creation was cut short. Either way, finish creating it.
+            stored = conn.execute(sa.select(schema_info.c.value)
+                                  .where(schema_info.c.key == "version")).scalar_one_or_none()
+        if stored is not None:
+            version = int(stored)
             if version > SCHEMA_VERSION:
                 raise StoreNotReady(f"the store has schema version {version}, newer than this "
                                     f"minerdash ({SCHEMA_VERSION}); upgrade minerdash")

@@ -135,6 +135,17 @@ def test_a_reader_never_creates_the_schema(store):
         assert not sa.inspect(conn).has_table("prices")
 
 
+def test_a_store_caught_mid_creation_is_finished_not_a_crash(store):
+    """SQLite commits each CREATE TABLE at once, so a second process can find the version table
+    without its row: two `refresh` runs on a new store failed with "No row was found"."""
+    with store.engine.begin() as conn:
+        schema_info.create(conn)
+    with pytest.raises(StoreNotReady, match="is being created"):
+        store.check_schema()
+    assert store.create_or_migrate() == SCHEMA_VERSION
+    assert store.check_schema() == SCHEMA_VERSION
+
+
 V1_TABLES = """
 CREATE TABLE schema_info (key VARCHAR(64) PRIMARY KEY, value VARCHAR(255) NOT NULL);
 CREATE TABLE prices (ticker VARCHAR(15), date DATE, open FLOAT, high FLOAT, low FLOAT,
