@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from dashboard import callbacks
-from dashboard.bundles import bundle_script, install_bundle
+from dashboard.bundles import bundle_script, install_bundles, lighter_scripts
 from dashboard.cached_reads import CachedReads
 from dashboard.components import THEME_STORE, navbar
 from dashboard.config import Settings
@@ -43,11 +43,19 @@ _INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+class MinerDash(dash.Dash):
+    """Dash with a lighter index page (see ``bundles.lighter_scripts``)."""
+
+    def interpolate_index(self, **kwargs):
+        kwargs["scripts"] = lighter_scripts(kwargs.get("scripts", ""))
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(settings: Settings | None = None, reads: CachedReads | None = None) -> dash.Dash:
     """A Dash app whose callbacks read ``settings``' store (read-only) through a shared cache."""
     settings = settings or Settings.from_env()
     reads = reads or CachedReads(settings)
-    app = dash.Dash(
+    app = MinerDash(
         "dashboard",  # the package: pages import as dashboard.pages.*, assets from dashboard/assets
         use_pages=True,
         pages_folder="pages",
@@ -96,6 +104,6 @@ def create_app(settings: Settings | None = None, reads: CachedReads | None = Non
         Input("app-location", "pathname"),
     )
     callbacks.register(app)
-    install_bundle(app)
+    install_bundles(app)
     install_http(app, reads, health)
     return app

@@ -7,7 +7,9 @@ import io
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
+import brotli
 import numpy as np
 import pandas as pd
 import pytest
@@ -320,6 +322,28 @@ def test_versioned_static_files_are_kept_a_year_without_revalidation(app):
         assert "max-age=31536000" in control and "immutable" in control and "no-cache" not in control, url
     assert client.get("/_favicon.ico?v=1", headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
     assert "max-age" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_the_index_loads_the_npm_bundles_instead_of_dashs_heavier_scripts(app):
+    """With ``npm ci`` done: plotly's finance bundle and the regenerator runtime in place of the
+    full plotly.js and the babel polyfill, no dash_table, each bundle served from package.json's pin."""
+    from dashboard.bundles import PLOTLY, REGENERATOR, installed
+
+    if installed(PLOTLY) is None or installed(REGENERATOR) is None:
+        pytest.skip("needs `npm ci` (the bundles of package.json)")
+    pins = json.loads((Path(__file__).parents[1] / "package.json").read_text())["dependencies"]
+    client = app.server.test_client()
+    scripts = re.findall(r'<script src="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert f"/_minerdash/regenerator-runtime-{pins['regenerator-runtime']}.js" == scripts[0]
+    assert f"/_minerdash/plotly-finance-{pins['plotly.js-finance-dist-min']}.js" in scripts
+    assert not [s for s in scripts if "polyfill" in s or "dash_table" in s or "plotly.min" in s]
+    renderer = [i for i, s in enumerate(scripts) if "dash_renderer" in s]
+    assert renderer and renderer[0] > 0  # the runtime is defined before any bundle calls it
+    body = client.get(scripts[0], headers={"Accept-Encoding": "br"})
+    assert body.status_code == 200 and body.headers["Content-Encoding"] == "br"
+    assert "immutable" in body.headers["Cache-Control"]
+    assert b"regeneratorRuntime" in brotli.decompress(body.data)
+    assert client.get("/_minerdash/regenerator-runtime-0.0.1.js").status_code == 404
 
 
 def test_health_is_503_when_the_store_is_unreachable(tmp_path):

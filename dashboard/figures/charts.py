@@ -50,7 +50,7 @@ def overview_figure(rebased: pd.DataFrame, benchmark: str | None, events: list[d
     ``rebased`` is indexed by date with one column per ticker, each 100 at ``base_date``.
     """
     colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 520)
+    figure = base_figure(theme, 520, t=72, b=46)  # the legend above, event day labels below
     styles = line_styles()
     for column in rebased.columns:
         series = rebased[column].dropna()
@@ -134,7 +134,7 @@ def drawdown_figure(drawdown: pd.Series, theme: str = "light") -> go.Figure:
 def car_figure(daily: pd.DataFrame, theme: str = "light") -> go.Figure:
     """Cumulative abnormal return by event day, one trace per ticker and the EW portfolio."""
     colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 420)
+    figure = base_figure(theme, 420, b=56)  # the x-axis title
     styles = line_styles()
     for ticker, rows in daily.groupby("ticker", sort=False):
         is_portfolio = ticker == PORTFOLIO
@@ -150,7 +150,7 @@ def car_figure(daily: pd.DataFrame, theme: str = "light") -> go.Figure:
 def caar_figure(path: pd.DataFrame, theme: str = "light") -> go.Figure:
     """CAAR by event day with its 95% band (columns day, caar, lower, upper)."""
     colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 420)
+    figure = base_figure(theme, 420, b=56)
     figure.add_trace(go.Scatter(x=path["day"], y=path["upper"], mode="lines", line=dict(width=0),
                                 showlegend=False, hoverinfo="skip"))
     figure.add_trace(go.Scatter(x=path["day"], y=path["lower"], mode="lines", line=dict(width=0),

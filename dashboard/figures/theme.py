@@ -1,5 +1,10 @@
 """Colours and the base layout of every figure, for the light and the dark theme.
 
+Margins already hold what the charts put beside the plot (y tick labels and titles, a one-row
+legend on top, an x-axis title): when a margin is too small plotly draws the whole figure a second
+time to widen it, which doubled the draw of a page's first chart. Bigger contents (a legend that
+wraps on a phone) still widen them.
+
 Hover labels take their colours from the theme (a unified hover on a transparent paper otherwise
 shows near-white text on a white box in dark mode); both pairs exceed 4.5:1 contrast.
 """
@@ -43,13 +48,17 @@ def epoch_ms(index) -> np.ndarray:
     return pd.DatetimeIndex(index).as_unit("ms").asi8.astype(np.float64)
 
 
-def base_layout(theme: str, height: int) -> dict:
+MARGIN = dict(l=72, r=20, t=52, b=40)
+
+
+def base_layout(theme: str, height: int, **margin) -> dict:
+    """The shared layout; ``margin`` overrides sides of MARGIN (e.g. ``t`` above a legend)."""
     colors = THEMES[theme_name(theme)]
     return dict(
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         height=height,
-        margin=dict(l=50, r=20, t=40, b=40),
+        margin={**MARGIN, **margin},
         hovermode="x unified",
         hoverlabel=dict(bgcolor=colors["hover_bg"], bordercolor=colors["hover_border"],
                         font=dict(color=colors["hover_text"], size=12), align="left"),
@@ -59,10 +68,10 @@ def base_layout(theme: str, height: int) -> dict:
     )
 
 
-def base_figure(theme: str, height: int) -> go.Figure:
+def base_figure(theme: str, height: int, **margin) -> go.Figure:
     """A figure with the theme's layout; its plotly template is attached by ``themed``."""
     figure = go.Figure(layout={"template": {}})
-    figure.update_layout(**base_layout(theme, height))
+    figure.update_layout(**base_layout(theme, height, **margin))
     return figure
 
 
