@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -41,6 +41,15 @@ prices = sa.Table(
     # A bar stored while its session was still open: kept, but out of every return until a
     # refresh after the close replaces it.
     sa.Column("partial", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+# The bars of ``prices`` again, one blob per ticker, for fast wide reads (see price_columns.py).
+price_columns = sa.Table(
+    "price_columns",
+    metadata,
+    sa.Column("ticker", sa.String(15), primary_key=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("bars", sa.LargeBinary, nullable=False),
 )
 
 tickers = sa.Table(
@@ -115,5 +124,13 @@ def _v1_to_v2(conn) -> None:
     conn.execute(sa.text("ALTER TABLE prices ADD COLUMN partial BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
+def _v2_to_v3(conn) -> None:
+    """Version 3: each ticker's bars packed in ``price_columns``, filled from the rows."""
+    from dashboard.price_columns import repack_all
+
+    price_columns.create(conn, checkfirst=True)
+    repack_all(conn)
+
+
 # from-version → step that brings a store to from-version + 1 (new tables are created after).
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}

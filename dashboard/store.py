@@ -6,17 +6,14 @@ what was stored before. A database that cannot be reached, or has lost its table
 ``StoreUnavailable`` with a sentence saying so, never a driver traceback.
 """
 
-import gc
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.bar_changes import (
     SHOWN_CHANGED_DATES,
@@ -27,39 +24,28 @@ from dashboard.bar_changes import (
     records,
     update_groups,
 )
-from dashboard.bars import BAR_COLUMNS, PRICE_FIELDS, VALUE_FIELDS
+from dashboard.bars import VALUE_FIELDS
 from dashboard.errors import StoreNotReady, StoreUnavailable
+from dashboard.price_columns import repack, unpack
 from dashboard.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     actions,
     as_utc,
     metadata,
+    price_columns,
     prices,
     schema_info,
     tickers,
     utcnow,
 )
-from dashboard.store_engine import first_line, make_engine, missing_table
+from dashboard.store_engine import first_line, make_engine, missing_table, upsert
 from dashboard.store_events import EventQueries
 from dashboard.store_runs import RunQueries
 
 _SCHEMA_LOCK = 0x6D64736368  # "mdsch"
 STATUS_COLUMNS = ["ticker", "first_date", "last_date", "rows", "source", "fetched_at", "last_error"]
 WRITES_KEY = "writes"  # schema_info row counting committed write transactions
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector while hundreds of thousands of row tuples are made:
-    none of them can form a cycle, and the collections they trigger cost a third of a large read."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Store(EventQueries, RunQueries):
@@ -201,14 +187,7 @@ class Store(EventQueries, RunQueries):
             return False
 
     def _upsert(self, table: sa.Table, keys: list[str], columns: list[str] | None = None):
-        """INSERT … ON CONFLICT DO UPDATE of ``columns`` (default: every non-key column)."""
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        stmt = insert(table)
-        names = columns or [c.name for c in table.columns if c.name not in keys]
-        updates = {name: stmt.excluded[name] for name in names}
-        if not updates:
-            return stmt.on_conflict_do_nothing(index_elements=keys)
-        return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        return upsert(self.dialect, table, keys, columns)
 
     # -- price writes ---------------------------------------------------------------------
 
@@ -259,6 +238,8 @@ class Store(EventQueries, RunQueries):
                           **{f"v_{k}": v for k, v in r.items() if k not in ("ticker", "date")}}
                          for r in records(ticker, rows, fields_set)],
                     )
+            if not new.empty or not changed.empty:
+                repack(conn, ticker)
             if corporate_actions is not None and not corporate_actions.empty:
                 conn.execute(self._upsert(actions, ["ticker", "date", "kind"]), [
                     {"ticker": ticker, "date": pd.Timestamp(r.date).date(), "kind": r.kind,
@@ -313,31 +294,16 @@ class Store(EventQueries, RunQueries):
     ) -> pd.DataFrame:
         """Long frame with BAR_COLUMNS (date as datetime64), sorted by ticker then date.
 
-        Partial bars (a session still open when stored) are left out unless asked for.
+        Partial bars (a session still open when stored) are left out unless asked for. Read from
+        the packed copy of each ticker's bars (``price_columns``), which the writer keeps equal to
+        the rows.
         """
-        # Dates come back as ISO text from both backends and are parsed once, vectorized, below.
-        columns = [sa.cast(prices.c.date, sa.String).label("date")] + [prices.c[c] for c in BAR_COLUMNS[1:]]
-        query = sa.select(*columns)
+        query = sa.select(price_columns.c.ticker, price_columns.c.bars)
         if symbols is not None:
-            query = query.where(prices.c.ticker.in_(list(symbols)))
-        if start is not None:
-            query = query.where(prices.c.date >= start)
-        if end is not None:
-            query = query.where(prices.c.date <= end)
-        if not include_partial:
-            query = query.where(prices.c.partial.is_(False))
-        query = query.order_by(prices.c.ticker, prices.c.date)
-        with self.reading() as conn, _collector_paused():
-            # The driver's own tuples: the selected types (text, float, integer) need no result
-            # processing, and building a Row per bar costs more than the read itself.
+            query = query.where(price_columns.c.ticker.in_(list(symbols)))
+        with self.reading() as conn:
             rows = conn.execute(query).cursor.fetchall()
-            table = np.array(rows, dtype=object) if rows else np.empty((0, len(BAR_COLUMNS)), dtype=object)
-        return pd.DataFrame({
-            "date": pd.to_datetime(table[:, 0], format="%Y-%m-%d"),
-            "ticker": pd.Series(table[:, 1], dtype="str"),
-            **{c: table[:, i].astype("float64") for i, c in enumerate(PRICE_FIELDS, start=2)},
-            "volume": pd.array(table[:, -1], dtype="Int64"),
-        })
+        return unpack(((ticker, bytes(blob)) for ticker, blob in rows), start, end, include_partial)
 
     def read_partial_bars(self) -> pd.DataFrame:
         """Bars stored while their session was open: ticker, date, close."""

@@ -1,12 +1,24 @@
 """How a store's URL becomes an engine: SQLite in WAL mode (or opened read-only, immutable in a
-folder nobody may write), PostgreSQL with pre-pinged pools (read-only sessions for readers); and
-the one-line reading of a driver's error."""
+folder nobody may write), PostgreSQL with pre-pinged pools (read-only sessions for readers); the
+upsert both speak; and the one-line reading of a driver's error."""
 
 import sqlite3
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def upsert(dialect: str, table: sa.Table, keys: list[str], columns: list[str] | None = None):
+    """INSERT … ON CONFLICT DO UPDATE of ``columns`` (default: every non-key column)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    names = columns or [c.name for c in table.columns if c.name not in keys]
+    updates = {name: stmt.excluded[name] for name in names}
+    if not updates:
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+    return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
 
 
 def make_engine(url: str, read_only: bool) -> sa.Engine:

@@ -1,0 +1,79 @@
+"""Each ticker's stored bars packed into one blob of fixed-width columns, for fast wide reads.
+
+The ``prices`` rows stay the record; ``price_columns`` holds the same bars per ticker as the raw
+bytes of a numpy array of ``PACKED`` (date as days since 1970, each value a float64, volume
+included: every stored volume is a whole number below 1e15, exact in a float64, NaN when missing).
+The writer repacks a ticker in the transaction that changes its rows, so the two never disagree
+for a reader. Reading 100 tickers × 10 years decodes 100 arrays instead of building a Python
+object per stored value (about 2 µs a bar before: ``benchmarks/store_io.py``).
+"""
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.bars import BAR_COLUMNS, PRICE_FIELDS, VALUE_FIELDS
+from dashboard.schema import price_columns, prices
+from dashboard.store_engine import upsert
+
+PACKED = np.dtype([("date", "<i8"), *[(f, "<f8") for f in VALUE_FIELDS], ("partial", "?")])
+
+
+def pack(rows: Iterable[tuple]) -> tuple[int, bytes]:
+    """(rows, bytes) of (ISO date, *VALUE_FIELDS, partial) rows sorted by date."""
+    rows = list(rows)
+    array = np.empty(len(rows), dtype=PACKED)
+    if rows:
+        table = np.array(rows, dtype=object)
+        array["date"] = pd.to_datetime(table[:, 0], format="%Y-%m-%d").values.astype("datetime64[D]").view("i8")
+        for i, name in enumerate(VALUE_FIELDS, start=1):
+            array[name] = table[:, i].astype("f8")  # None → NaN
+        array["partial"] = table[:, -1].astype(bool)
+    return len(array), array.tobytes()
+
+
+def repack(conn: sa.Connection, ticker: str) -> None:
+    """Rewrite ``ticker``'s packed bars from its rows (inside the writer's transaction)."""
+    query = (sa.select(sa.cast(prices.c.date, sa.String), *[prices.c[f] for f in VALUE_FIELDS],
+                       prices.c.partial)
+             .where(prices.c.ticker == ticker).order_by(prices.c.date))
+    count, blob = pack(conn.execute(query).cursor.fetchall())
+    conn.execute(upsert(conn.dialect.name, price_columns, ["ticker"]),
+                 [{"ticker": ticker, "rows": count, "bars": blob}])
+
+
+def repack_all(conn: sa.Connection) -> None:
+    """Pack every ticker that has rows (a store migrated from before the packed copy)."""
+    for ticker in conn.execute(sa.select(prices.c.ticker).distinct()).scalars().all():
+        repack(conn, ticker)
+
+
+def unpack(rows: Iterable[tuple[str, bytes]], start=None, end=None,
+           include_partial: bool = False) -> pd.DataFrame:
+    """Long frame with BAR_COLUMNS (sorted by ticker, then date) from (ticker, blob) rows."""
+    rows = sorted(rows)
+    arrays = [np.frombuffer(blob, dtype=PACKED) for _, blob in rows]
+    table = np.concatenate(arrays) if arrays else np.empty(0, dtype=PACKED)
+    tickers = np.repeat(np.array([t for t, _ in rows], dtype=object), [len(a) for a in arrays])
+    keep = np.ones(len(table), dtype=bool)
+    if not include_partial:
+        keep &= ~table["partial"]
+    if start is not None:
+        keep &= table["date"] >= _days(start)
+    if end is not None:
+        keep &= table["date"] <= _days(end)
+    if not keep.all():
+        table, tickers = table[keep], tickers[keep]
+    frame = pd.DataFrame({
+        "date": pd.DatetimeIndex(table["date"].astype("datetime64[D]").astype("datetime64[us]")),
+        "ticker": pd.Series(tickers, dtype="str"),
+        **{name: table[name].copy() for name in PRICE_FIELDS},
+        "volume": pd.array(table["volume"], dtype="Int64"),
+    })
+    return frame[BAR_COLUMNS]
+
+
+def _days(day) -> int:
+    return int(np.datetime64(pd.Timestamp(day).date(), "D").view("i8"))
