@@ -44,9 +44,13 @@ def repack(conn: sa.Connection, ticker: str) -> None:
                  [{"ticker": ticker, "rows": count, "bars": blob}])
 
 
-def repack_all(conn: sa.Connection) -> None:
-    """Pack every ticker that has rows (a store migrated from before the packed copy)."""
-    for ticker in conn.execute(sa.select(prices.c.ticker).distinct()).scalars().all():
+def reconcile(conn: sa.Connection) -> None:
+    """Pack every ticker that has rows but no packed copy, and drop packed copies without rows
+    (a store from before the copy, or one whose tables were lost and recreated)."""
+    stored = sa.select(prices.c.ticker).distinct()
+    conn.execute(price_columns.delete().where(price_columns.c.ticker.not_in(stored)))
+    missing = stored.where(prices.c.ticker.not_in(sa.select(price_columns.c.ticker)))
+    for ticker in conn.execute(missing).scalars().all():
         repack(conn, ticker)
 
 

@@ -126,10 +126,10 @@ def _v1_to_v2(conn) -> None:
 
 def _v2_to_v3(conn) -> None:
     """Version 3: each ticker's bars packed in ``price_columns``, filled from the rows."""
-    from dashboard.price_columns import repack_all
+    from dashboard.price_columns import reconcile
 
     price_columns.create(conn, checkfirst=True)
-    repack_all(conn)
+    reconcile(conn)
 
 
 # from-version → step that brings a store to from-version + 1 (new tables are created after).

@@ -26,7 +26,7 @@ from dashboard.bar_changes import (
 )
 from dashboard.bars import VALUE_FIELDS
 from dashboard.errors import StoreNotReady, StoreUnavailable
-from dashboard.price_columns import repack, unpack
+from dashboard.price_columns import reconcile, repack, unpack
 from dashboard.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -172,6 +172,7 @@ class Store(EventQueries, RunQueries):
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
         metadata.create_all(conn, checkfirst=True)
+        reconcile(conn)
         conn.execute(self._upsert(schema_info, ["key"]),
                      [{"key": "version", "value": str(SCHEMA_VERSION)}])
 

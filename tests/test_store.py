@@ -225,6 +225,13 @@ def test_lost_tables_are_said_in_words_and_a_writer_recreates_them(store):
         store.stored_tickers()
     store.write_bars("RIOT", SAMPLE, "test")
     assert store.stored_tickers() == ["RIOT"]
+    assert store.read_prices()["ticker"].unique().tolist() == ["RIOT"]  # no packed copy outlives its rows
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE price_columns"))
+    writer = Store(store.url)
+    writer.create_or_migrate()
+    assert len(writer.read_prices(["RIOT"])) == 2
+    assert_reads_equal_the_rows(writer, ["RIOT"])
 
 
 def test_a_read_only_store_reads_and_refuses_to_write(tmp_path):

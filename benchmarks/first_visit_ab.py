@@ -1,0 +1,64 @@
+"""First and repeat visits of two checkouts, interleaved: for a before/after on a noisy machine.
+
+Usage: python benchmarks/first_visit_ab.py --before DIR [--after DIR] [--runs 9]
+Both checkouts are served side by side (gunicorn from each one's Procfile, over a store of the
+snapshot's tickers) and visited alternately on loopback, so drift in the machine's speed falls on
+both alike. Visits as in first_visit.py: a first visit in a fresh incognito context with the cache
+disabled; a repeat visit in a browser profile on disk (warmed by one visit first).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from _common import ROOT
+from first_visit import PAGES, fill, visit, web_command
+
+from dashboard.browser import CHROMIUM, CHROMIUM_ARGS, chromium, running_server
+
+
+def serve(stack: ExitStack, checkout: Path) -> str:
+    tmp = Path(tempfile.mkdtemp())
+    env = {**os.environ, "PYTHONPATH": str(checkout), "MINERDASH_DATA_DIR": str(tmp), "WEB_CONCURRENCY": "2",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    fill(checkout, url, env)
+    return stack.enter_context(running_server(
+        url, tmp, command=["bash", "-c", web_command(checkout)],
+        env={k: env[k] for k in ("PYTHONPATH", "WEB_CONCURRENCY", "PATH")}, cwd=checkout))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", type=Path, required=True)
+    parser.add_argument("--after", type=Path, default=ROOT)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        bases = {"before": serve(stack, args.before.resolve()), "after": serve(stack, args.after.resolve())}
+        browser = stack.enter_context(chromium())
+        for path, ready in PAGES:
+            profiles = {name: stack.enter_context(browser.browser_type.launch_persistent_context(
+                tempfile.mkdtemp(), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                viewport={"width": 1366, "height": 900})) for name in bases}
+            first = {name: [] for name in bases}
+            repeat = {name: [] for name in bases}
+            for name, base in bases.items():
+                visit(browser, base + path, ready, None)
+                visit(browser, base + path, ready, None, warm_context=profiles[name])
+            for _ in range(args.runs):
+                for name, base in bases.items():
+                    first[name].append(visit(browser, base + path, ready, None)[0])
+                    repeat[name].append(visit(browser, base + path, ready, None, warm_context=profiles[name])[0])
+            for name in bases:
+                f, r = statistics.median(first[name]) * 1000, statistics.median(repeat[name]) * 1000
+                print(f"{path:<28} {name:<6} loopback: first trace {f:6.0f} ms, repeat visit {r:6.0f} ms, "
+                      f"repeat/first {r / f:.2f}")
+
+
+if __name__ == "__main__":
+    main()
