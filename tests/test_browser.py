@@ -203,6 +203,8 @@ def test_the_log_toggle_lives_in_the_url_with_readable_ticks(visit, base_url):
 
 def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     page = visit("/ticker/MARA", ready="#ticker-price .js-plotly-plot .trace")
+    for chart in ("ticker-rolling", "ticker-drawdown"):
+        page.wait_for_selector(f"#{chart} .js-plotly-plot .trace.scatter")
     page.locator("#ticker-picker").click()
     page.wait_for_selector(".dash-dropdown-content [role=option]")  # as a user, once the list shows
     page.keyboard.type("RIOT", delay=TYPING_MS)
@@ -212,6 +214,8 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
     page.get_by_role("button", name="1M", exact=True).click()
     poll_url(page, r".*start=2026-04-29.*end=2026-05-29.*")
+    poll(page, """(() => { const gd = document.querySelector('#ticker-drawdown .js-plotly-plot');
+        return gd && gd.data.length && String(gd.data[0].x[0]).slice(0, 10) === '2026-04-29'; })()""")
     page.goto(page.url.split("/ticker")[0] + "/events")
     page.wait_for_selector("#events-rows")
     assert page.locator("#nav-ticker").get_attribute("href") == "/ticker/RIOT"
