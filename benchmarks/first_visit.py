@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from _common import ROOT, csv_files
@@ -92,28 +93,39 @@ def visit(browser, url: str, ready: str, profile, warm_context=None):
     return elapsed, sum(sizes.values()), resources
 
 
+@contextmanager
+def served(checkout: Path):
+    """The checkout's Procfile web command over a fresh store of the snapshot's tickers; the base URL."""
+    tmp = Path(tempfile.mkdtemp())
+    env = {**os.environ, "PYTHONPATH": str(checkout), "MINERDASH_DATA_DIR": str(tmp),
+           "WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    fill(checkout, url, env)
+    with running_server(url, tmp, command=["bash", "-c", web_command(checkout)],
+                        env={k: env[k] for k in ("PYTHONPATH", "WEB_CONCURRENCY", "PATH")},
+                        cwd=checkout) as base:
+        yield base
+
+
+def returning_profile(browser):
+    """A browser profile on disk, as a returning visitor's (see the module's docstring)."""
+    return browser.browser_type.launch_persistent_context(
+        tempfile.mkdtemp(), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 1366, "height": 900})
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--checkout", type=Path, default=ROOT)
     args = parser.parse_args()
     checkout = args.checkout.resolve()
-    tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "PYTHONPATH": str(checkout), "MINERDASH_DATA_DIR": str(tmp),
-           "WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    url = f"sqlite:///{tmp / 'bench.sqlite'}"
-    fill(checkout, url, env)
     print(f"checkout {checkout} (commit {subprocess.run(['git', '-C', str(checkout), 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()})")
-    with running_server(url, tmp, command=["bash", "-c", web_command(checkout)],
-                        env={k: env[k] for k in ("PYTHONPATH", "WEB_CONCURRENCY", "PATH")},
-                        cwd=checkout) as base, chromium() as browser:
+    with served(checkout) as base, chromium() as browser:
         for path, ready in PAGES:
             visit(browser, base + path, ready, None)  # server-side caches warm, as for a hosted user
             for name, profile in PROFILES.items():
                 cold = [visit(browser, base + path, ready, profile) for _ in range(args.runs)]
-                context = browser.browser_type.launch_persistent_context(
-                    tempfile.mkdtemp(), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                    viewport={"width": 1366, "height": 900})
+                context = returning_profile(browser)
                 visit(browser, base + path, ready, profile, warm_context=context)
                 warm = [visit(browser, base + path, ready, profile, warm_context=context) for _ in range(args.runs)]
                 context.close()

@@ -8,28 +8,14 @@ disabled; a repeat visit in a browser profile on disk (warmed by one visit first
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
 from _common import ROOT
-from first_visit import PAGES, fill, visit, web_command
+from first_visit import PAGES, returning_profile, served, visit
 
-from dashboard.browser import CHROMIUM, CHROMIUM_ARGS, chromium, running_server
-
-
-def serve(stack: ExitStack, checkout: Path) -> str:
-    tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "PYTHONPATH": str(checkout), "MINERDASH_DATA_DIR": str(tmp), "WEB_CONCURRENCY": "2",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    url = f"sqlite:///{tmp / 'bench.sqlite'}"
-    fill(checkout, url, env)
-    return stack.enter_context(running_server(
-        url, tmp, command=["bash", "-c", web_command(checkout)],
-        env={k: env[k] for k in ("PYTHONPATH", "WEB_CONCURRENCY", "PATH")}, cwd=checkout))
+from dashboard.browser import chromium
 
 
 def main():
@@ -39,12 +25,11 @@ def main():
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     with ExitStack() as stack:
-        bases = {"before": serve(stack, args.before.resolve()), "after": serve(stack, args.after.resolve())}
+        bases = {"before": stack.enter_context(served(args.before.resolve())),
+                 "after": stack.enter_context(served(args.after.resolve()))}
         browser = stack.enter_context(chromium())
         for path, ready in PAGES:
-            profiles = {name: stack.enter_context(browser.browser_type.launch_persistent_context(
-                tempfile.mkdtemp(), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                viewport={"width": 1366, "height": 900})) for name in bases}
+            profiles = {name: stack.enter_context(returning_profile(browser)) for name in bases}
             first = {name: [] for name in bases}
             repeat = {name: [] for name in bases}
             for name, base in bases.items():

@@ -8,15 +8,12 @@ so the server computes it: the first request of each view is cold in the cache).
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
-from pathlib import Path
 
-from first_visit import fill, web_command
+from _common import ROOT
+from first_visit import served
 
-from dashboard.browser import chromium, running_server
+from dashboard.browser import chromium
 
 # Armed before the input; awaited after it (a promise returned to Playwright would be awaited at once).
 ARM = """(graph) => {
@@ -38,15 +35,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "MINERDASH_DATA_DIR": str(tmp), "WEB_CONCURRENCY": "2",
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    url = f"sqlite:///{tmp / 'bench.sqlite'}"
-    fill(root, url, env)
-    with running_server(url, tmp, command=["bash", "-c", web_command(root)],
-                        env={k: env[k] for k in ("WEB_CONCURRENCY", "PATH")}, cwd=root) as base, \
-            chromium() as browser:
+    with served(ROOT) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         for path, graph in (("/", "overview-graph"), ("/ticker/MARA", "ticker-price")):
             page.goto(base + path)
