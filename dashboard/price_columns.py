@@ -21,8 +21,8 @@ from dashboard.store_engine import upsert
 PACKED = np.dtype([("date", "<i8"), *[(f, "<f8") for f in VALUE_FIELDS], ("partial", "?")])
 
 
-def pack(rows: Iterable[tuple]) -> tuple[int, bytes]:
-    """(rows, bytes) of (ISO date, *VALUE_FIELDS, partial) rows sorted by date."""
+def pack(rows: Iterable[tuple]) -> bytes:
+    """The bytes of (ISO date, *VALUE_FIELDS, partial) rows sorted by date."""
     rows = list(rows)
     array = np.empty(len(rows), dtype=PACKED)
     if rows:
@@ -31,7 +31,7 @@ def pack(rows: Iterable[tuple]) -> tuple[int, bytes]:
         for i, name in enumerate(VALUE_FIELDS, start=1):
             array[name] = table[:, i].astype("f8")  # None → NaN
         array["partial"] = table[:, -1].astype(bool)
-    return len(array), array.tobytes()
+    return array.tobytes()
 
 
 def repack(conn: sa.Connection, ticker: str) -> None:
@@ -39,9 +39,8 @@ def repack(conn: sa.Connection, ticker: str) -> None:
     query = (sa.select(sa.cast(prices.c.date, sa.String), *[prices.c[f] for f in VALUE_FIELDS],
                        prices.c.partial)
              .where(prices.c.ticker == ticker).order_by(prices.c.date))
-    count, blob = pack(conn.execute(query).cursor.fetchall())
-    conn.execute(upsert(conn.dialect.name, price_columns, ["ticker"]),
-                 [{"ticker": ticker, "rows": count, "bars": blob}])
+    blob = pack(conn.execute(query).cursor.fetchall())
+    conn.execute(upsert(conn.dialect.name, price_columns, ["ticker"]), [{"ticker": ticker, "bars": blob}])
 
 
 def reconcile(conn: sa.Connection) -> None:
@@ -54,7 +53,7 @@ def reconcile(conn: sa.Connection) -> None:
         repack(conn, ticker)
 
 
-def unpack(rows: Iterable[tuple[str, bytes]], start=None, end=None,
+def unpack(rows: Iterable[tuple[str, bytes | memoryview]], start=None, end=None,
            include_partial: bool = False) -> pd.DataFrame:
     """Long frame with BAR_COLUMNS (sorted by ticker, then date) from (ticker, blob) rows."""
     rows = sorted(rows)

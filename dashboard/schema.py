@@ -48,7 +48,6 @@ price_columns = sa.Table(
     "price_columns",
     metadata,
     sa.Column("ticker", sa.String(15), primary_key=True),
-    sa.Column("rows", sa.Integer, nullable=False),
     sa.Column("bars", sa.LargeBinary, nullable=False),
 )
 

@@ -304,7 +304,7 @@ class Store(EventQueries, RunQueries):
             query = query.where(price_columns.c.ticker.in_(list(symbols)))
         with self.reading() as conn:
             rows = conn.execute(query).cursor.fetchall()
-        return unpack(((ticker, bytes(blob)) for ticker, blob in rows), start, end, include_partial)
+        return unpack(rows, start, end, include_partial)
 
     def read_partial_bars(self) -> pd.DataFrame:
         """Bars stored while their session was open: ticker, date, close."""
