@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from dashboard.app import create_app
+from dashboard.config import Settings
 from dashboard.snapshot import write_snapshot_csvs
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
@@ -101,6 +103,16 @@ def filled_store(tmp_path_factory, market_data) -> Store:
 @pytest.fixture(scope="session")
 def filled_db_url(filled_store) -> str:
     return filled_store.url
+
+
+def settings_for(url: str, tmp, **extra) -> Settings:
+    return Settings(database_url=url, data_dir=tmp, cache_dir=tmp / "cache", **extra)
+
+
+@pytest.fixture(scope="module")
+def app(filled_db_url, tmp_path_factory):
+    """The real Dash app over the filled store, one per test module."""
+    return create_app(settings_for(filled_db_url, tmp_path_factory.mktemp("app")))
 
 
 @pytest.fixture

@@ -1,15 +1,12 @@
-"""The real app over a store of real prices: pages, callbacks as functions, HTTP contract."""
+"""The real app over a store of real prices: pages and their callbacks as functions (the HTTP
+contract is in test_http.py)."""
 
 import base64
 import csv
 import importlib
 import io
 import json
-import re
-from datetime import UTC, datetime
-from pathlib import Path
 
-import brotli
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,21 +15,11 @@ from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.app import create_app
 from dashboard.cli import cli
-from dashboard.config import Settings
 from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.store import Store
-from tests.conftest import MINERS, fill_store, shared_data_or_skip
+from tests.conftest import MINERS, fill_store, settings_for, shared_data_or_skip
 
 ALL = list(CATEGORIES)
-
-
-def settings_for(url: str, tmp, **extra) -> Settings:
-    return Settings(database_url=url, data_dir=tmp, cache_dir=tmp / "cache", **extra)
-
-
-@pytest.fixture(scope="module")
-def app(filled_db_url, tmp_path_factory):
-    return create_app(settings_for(filled_db_url, tmp_path_factory.mktemp("app")))
 
 
 @pytest.fixture
@@ -285,74 +272,6 @@ def test_events_page_rows_link_to_each_event_with_its_ew_car(context):
     assert "Bitmain plans its first US factory" in text and "spot bitcoin ETFs" not in text
     searched = render(page("events").filter_events("halving", list(CATEGORIES), list(ORIGINS), None)[0])
     assert "Fourth bitcoin halving" in searched and "Bitmain" not in searched
-
-
-def test_pages_headers_health_and_errors(app):
-    client = app.server.test_client()
-    for path in ["/", "/ticker/MARA", "/events", "/events/bitmain-us-factory", "/ticker/ZZZ"]:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Referrer-Policy"]
-    assert client.get("/wp-admin/setup.php").status_code == 404
-    from dashboard.health import health
-
-    with app.server.app_context():
-        body, code = health(app.server.extensions["minerdash"], now=datetime(2026, 6, 2, 22, tzinfo=UTC))
-    assert code == 200 and body["store_reachable"] is True
-    assert body["tickers"]["MARA"]["as_of"] == "2026-05-29" and body["tickers"]["MARA"]["sessions_behind"] == 2
-    assert body["tickers"]["BTC-USD"]["calendar"] == "24/7" and "MARA" not in body["stale_tickers"]
-    assert body["cache"]["reachable"] is True
-    bad = client.post("/_dash-update-component", data="{not json", content_type="application/json")
-    assert bad.status_code == 400 and b"Traceback" not in bad.data
-    odd = client.post("/_dash-update-component", json={"output": "nope.children", "inputs": []})
-    assert odd.status_code == 400 and odd.get_json()["error"].startswith("malformed callback request")
-    assert client.get("/_dash-component-suites/../../etc/passwd").status_code in (400, 404)
-
-
-def test_versioned_static_files_are_kept_a_year_without_revalidation(app):
-    client = app.server.test_client()
-    index = client.get("/").get_data(as_text=True)
-    versioned = re.findall(r'(?:href|src)="(/(?:assets/[^"?]+\?m=[^"]+|_favicon\.ico\?v=[^"]+))"', index)
-    assert any(u.startswith("/assets/") for u in versioned) and any("favicon" in u for u in versioned)
-    for url in versioned:
-        response = client.get(url, headers={"Accept-Encoding": "br"})
-        control = response.headers["Cache-Control"]
-        assert "max-age=31536000" in control and "immutable" in control and "no-cache" not in control, url
-    assert client.get("/_favicon.ico?v=1", headers={"Accept-Encoding": "br"}).headers["Content-Encoding"] == "br"
-    assert "max-age" not in client.get("/").headers.get("Cache-Control", "")
-
-
-def test_the_index_loads_the_npm_bundles_instead_of_dashs_heavier_scripts(app):
-    """With ``npm ci`` done: plotly's finance bundle and the regenerator runtime in place of the
-    full plotly.js and the babel polyfill, no dash_table, each bundle served from package.json's pin."""
-    from dashboard.bundles import PLOTLY, REGENERATOR, installed
-
-    if installed(PLOTLY) is None or installed(REGENERATOR) is None:
-        pytest.skip("needs `npm ci` (the bundles of package.json)")
-    pins = json.loads((Path(__file__).parents[1] / "package.json").read_text())["dependencies"]
-    client = app.server.test_client()
-    scripts = re.findall(r'<script src="([^"]+)"', client.get("/").get_data(as_text=True))
-    assert f"/_minerdash/regenerator-runtime-{pins['regenerator-runtime']}.js" == scripts[0]
-    assert f"/_minerdash/plotly-finance-{pins['plotly.js-finance-dist-min']}.js" in scripts
-    assert not [s for s in scripts if "polyfill" in s or "dash_table" in s or "plotly.min" in s]
-    renderer = [i for i, s in enumerate(scripts) if "dash_renderer" in s]
-    assert renderer and renderer[0] > 0  # the runtime is defined before any bundle calls it
-    body = client.get(scripts[0], headers={"Accept-Encoding": "br"})
-    assert body.status_code == 200 and body.headers["Content-Encoding"] == "br"
-    assert "immutable" in body.headers["Cache-Control"]
-    assert b"regeneratorRuntime" in brotli.decompress(body.data)
-    assert client.get("/_minerdash/regenerator-runtime-0.0.1.js").status_code == 404
-
-
-def test_health_is_503_when_the_store_is_unreachable(tmp_path):
-    from dashboard.cached_reads import CachedReads
-    from dashboard.health import health
-
-    reads = CachedReads(settings_for(f"sqlite:///{tmp_path}/none/deeper/x.sqlite", tmp_path))
-    body, code = health(reads)
-    assert code == 503 and body["store_reachable"] is False
 
 
 def test_empty_store_pages_explain_how_to_load(tmp_path):
