@@ -172,6 +172,13 @@ def _compressed(response: Response, cache: CompressedCache) -> Response:
     data = response.get_data()
     if len(data) < _MIN_COMPRESS:
         return response
+    if response.headers.get("ETag"):
+        # Each encoding is a representation with its own tag; a browser revalidates with the tag it
+        # holds, which Dash's own check (against the plain tag) never matches.
+        response.set_etag(f"{response.get_etag()[0]}-{encoding}")
+        response.make_conditional(request.environ)
+        if response.status_code == 304:
+            return response
     if request.path.startswith(_STATIC):
         key = (request.full_path, encoding, len(data), hashlib.blake2b(data[:4096]).hexdigest())
         body = cache.get(key, data, encoding)
@@ -180,8 +187,6 @@ def _compressed(response: Response, cache: CompressedCache) -> Response:
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
     response.headers["Content-Length"] = str(len(body))
-    if response.headers.get("ETag"):
-        response.set_etag(f"{response.get_etag()[0]}-{encoding}")
     return response
 
 

@@ -49,6 +49,27 @@ def test_versioned_static_files_are_kept_a_year_without_revalidation(app):
     assert "max-age" not in client.get("/").headers.get("Cache-Control", "")
 
 
+def test_unversioned_static_files_are_revalidated_not_downloaded_again(app):
+    """dcc's lazy chunks (loaded by name, no version in the URL) carry an ETag: a browser holding
+    them asks again and gets a 304 without a body, whichever encoding it took them in."""
+    from dashboard.app import PRELOADED_CHUNKS
+
+    client = app.server.test_client()
+    for chunk in PRELOADED_CHUNKS:
+        url = f"/_dash-component-suites/dash/dcc/{chunk}"
+        for encoding in ("br", "gzip", "identity"):
+            first = client.get(url, headers={"Accept-Encoding": encoding})
+            assert first.status_code == 200 and len(first.data) > 1000, (url, encoding)
+            tag = first.headers["ETag"]
+            again = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": tag})
+            assert (again.status_code, again.data) == (304, b""), (url, encoding)
+            assert again.headers.get("ETag", tag) == tag  # Dash's own 304 (identity) names none
+            other = client.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": '"stale"'})
+            assert other.status_code == 200 and other.data == first.data
+        br = client.get(url, headers={"Accept-Encoding": "br"}).headers["ETag"]
+        assert client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": br}).status_code == 200
+
+
 def test_the_index_loads_the_npm_bundles_instead_of_dashs_heavier_scripts(app):
     """With ``npm ci`` done: plotly's finance bundle and the regenerator runtime in place of the
     full plotly.js and the babel polyfill, no dash_table, each bundle served from package.json's pin."""
