@@ -9,6 +9,7 @@ from dashboard.bundles import bundle_script, install_bundles, lighter_scripts
 from dashboard.cached_reads import CachedReads
 from dashboard.components import THEME_STORE, navbar
 from dashboard.config import Settings
+from dashboard.first_view import THEME_COOKIE, page_container, visitor_theme
 from dashboard.health import health
 from dashboard.http import install_http
 
@@ -71,19 +72,21 @@ def create_app(settings: Settings | None = None, reads: CachedReads | None = Non
     app.server.extensions["minerdash"] = reads
     app.index_string = index_page()
     app.layout = lambda: html.Div([
-        dcc.Store(id=THEME_STORE, data="light"),
+        dcc.Store(id=THEME_STORE, data=visitor_theme()),
         dcc.Location(id="app-location"),
         navbar(),
-        dbc.Container(dash.page_container, fluid=True, className="pb-5"),
+        dbc.Container(page_container(app), fluid=True, className="pb-5"),
     ])
     app.clientside_callback(
-        """(dark) => {
+        """(dark, current) => {
             const theme = dark ? 'dark' : 'light';
             document.documentElement.setAttribute('data-bs-theme', theme);
-            return theme;
-        }""",
+            document.cookie = 'THEME_COOKIE=' + theme + '; path=/; max-age=31536000; SameSite=Lax';
+            return theme === current ? window.dash_clientside.no_update : theme;
+        }""".replace("THEME_COOKIE", THEME_COOKIE),
         Output(THEME_STORE, "data"),
         Input("theme-switch", "value"),
+        State(THEME_STORE, "data"),
     )
     app.clientside_callback(
         """(n, open) => !open""",

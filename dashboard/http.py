@@ -20,6 +20,8 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.serving import WSGIRequestHandler
 
+from dashboard.first_view import LAYOUT_VARIES_ON
+
 log = logging.getLogger("minerdash.http")
 
 SECURITY_HEADERS = {
@@ -145,6 +147,8 @@ def install_http(app, reads, health) -> None:
             policy["csp"] = content_security_policy(app)
         response.headers["Content-Security-Policy"] = policy["csp"]
         response.headers.update(SECURITY_HEADERS)
+        if request.path.endswith("/_dash-layout"):
+            response.vary.update(LAYOUT_VARIES_ON)
         if fingerprinted(request.path, request.args):
             response.cache_control.no_cache = None  # Flask's send_file adds it: a revalidation per visit
             response.cache_control.public = True

@@ -221,6 +221,40 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     assert page.locator("#nav-ticker").get_attribute("href") == "/ticker/RIOT"
 
 
+def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browser, base_url):
+    """The visited page comes with the app's layout (first_view): no routing callback at load, no
+    redraw for the theme, in light and in dark; the navbar's links still route in the page."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        sent = []
+        page.on("request", lambda r: sent.append(r.post_data_json["output"])
+                if r.url.endswith("/_dash-update-component") or "/_dash-update-component?" in r.url else None)
+        for dark in (False, True):
+            sent.clear()
+            page.goto(base_url + "/ticker/MARA?start=2025-07-01&end=2025-08-29")
+            page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
+            page.wait_for_load_state("networkidle")
+            assert not [o for o in sent if "_pages_content" in o or "ticker-price" in o], sent
+            background = page.evaluate("document.querySelector('#ticker-price .main-svg').style.background")
+            assert background == "rgba(0, 0, 0, 0)"
+            template = page.evaluate("document.querySelector('#ticker-price .js-plotly-plot').layout.template"
+                                     ".layout.paper_bgcolor")
+            assert template == ("rgb(17,17,17)" if dark else "white")
+            assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == \
+                ("dark" if dark else "light")
+            if not dark:
+                switch_to_dark(page)  # remembered for the next visit (the theme cookie)
+        page.locator("#nav-events").click()
+        page.wait_for_selector("#events-rows tbody tr")
+        assert any("_pages_content" in o for o in sent) and page.url.endswith("/events")
+        page.go_back()
+        page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
+        assert page.title() == "minerdash · Ticker"
+    finally:
+        context.close()
+
+
 def test_typing_tickers_keeps_each_one(visit):
     page = visit("/?tickers=MARA&start=2025-06-01&end=2025-09-30")
     dropdown = page.locator("#overview-tickers")

@@ -1,0 +1,88 @@
+"""The visited page rides in the app's layout answer, as Dash's routing callback would render it."""
+
+import json
+
+import pytest
+
+from dashboard.first_view import THEME_COOKIE
+
+ROUTED = ".._pages_content.children..._pages_store.data.."
+
+
+def find(node, component_id):
+    """The component with ``component_id`` in a layout answer (JSON), or None."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        values = node.values()
+    elif isinstance(node, list):
+        values = node
+    else:
+        return None
+    return next((hit for v in values if (hit := find(v, component_id)) is not None), None)
+
+
+def layout_answer(client, referer=None, theme=None):
+    if theme:
+        client.set_cookie(THEME_COOKIE, theme)
+    headers = {"Referer": referer} if referer else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    assert {"Referer", "Cookie"} <= set(response.vary)
+    return response.get_json()
+
+
+def routed(client, pathname, search, theme="light"):
+    """What Dash's own routing callback answers for the same address."""
+    body = {"output": ROUTED, "outputs": [{"id": "_pages_content", "property": "children"},
+                                          {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "changedPropIds": ["_pages_location.pathname"],
+            "state": [{"id": "theme-store", "property": "data", "value": theme}]}
+    answer = client.post("/_dash-update-component", json=body)
+    assert answer.status_code == 200
+    return answer.get_json()["response"]
+
+
+@pytest.mark.parametrize("pathname,search,title", [
+    ("/ticker/MARA", "?start=2025-07-01&end=2025-08-29", "minerdash · Ticker"),
+    ("/", "?tickers=MARA,RIOT&start=2025-06-02", "minerdash · Overview"),
+    ("/events/bitmain-us-factory", "", "minerdash · Event study"),
+    ("/ticker/ZZZ", "", "minerdash · Ticker"),
+    ("/no/such/page", "", "minerdash"),
+])
+def test_the_layout_holds_the_page_the_routing_callback_would_draw(app, pathname, search, title):
+    client = app.server.test_client()
+    client.get("/")  # Dash registers its routing callback on the first request
+    for theme in ("light", "dark"):
+        answer = layout_answer(client, f"http://localhost{pathname}{search}", theme)
+        content = find(answer, "_pages_content")["props"]["children"]
+        expected = routed(client, pathname, search, theme)
+        assert content == expected["_pages_content"]["children"]
+        assert find(answer, "_pages_store")["props"]["data"] == expected["_pages_store"]["data"]
+        assert find(answer, "theme-store")["props"]["data"] == theme
+        # the Location already holds the address, so it reports nothing and nothing is routed again
+        location = find(answer, "_pages_location")["props"]
+        assert (location["pathname"], location["search"]) == (pathname, search)
+        assert location["href"] == f"http://localhost{pathname}{search}" and location["hash"] == ""
+    if pathname == "/ticker/MARA":
+        price = find(content, "ticker-price")["props"]["figure"]
+        assert price["layout"]["template"]["layout"]["paper_bgcolor"] == "rgb(17,17,17)"  # plotly_dark
+        assert find(content, "ticker-dates")["props"]["start_date"] == "2025-07-01"
+
+
+@pytest.mark.parametrize("referer", [None, "http://elsewhere.example/ticker/MARA", "ftp://localhost/ticker/MARA",
+                                     "http://localhost/ticker/" + "M" * 3000, "not a url"])
+def test_without_a_usable_referer_the_container_is_left_to_the_routing_callback(app, referer):
+    answer = layout_answer(app.server.test_client(), referer)
+    assert find(answer, "_pages_content")["props"].get("children") is None
+    assert "pathname" not in find(answer, "_pages_location")["props"]
+    assert find(answer, "theme-store")["props"]["data"] == "light"
+
+
+def test_a_strange_theme_cookie_draws_the_light_theme(app):
+    client = app.server.test_client()
+    answer = layout_answer(client, "http://localhost/ticker/MARA", theme='"><script>')
+    assert find(answer, "theme-store")["props"]["data"] == "light"
+    assert "<script>" not in json.dumps(answer)
