@@ -3,8 +3,9 @@
 Usage: python benchmarks/first_visit_ab.py --before DIR [--after DIR] [--runs 9] [--throttled]
 Both checkouts are served side by side (gunicorn from each one's Procfile, over a store of the
 snapshot's tickers) and visited alternately, on loopback or (``--throttled``) on first_visit.py's
-throttled link, so drift in the machine's speed falls on both alike. Visits as in first_visit.py: a first visit in a fresh incognito context with the cache
-disabled; a repeat visit in a browser profile on disk (warmed by one visit first).
+throttled link, so drift in the machine's speed falls on both alike. Visits as in first_visit.py:
+a first visit in a fresh incognito context with the cache disabled; a repeat visit in a browser
+profile on disk (warmed by one visit first).
 """
 
 import argparse
