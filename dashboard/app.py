@@ -13,14 +13,18 @@ from dashboard.first_view import THEME_COOKIE, page_container, visitor_theme
 from dashboard.health import health
 from dashboard.http import install_http
 
-# dcc loads these chunks only once a page's layout arrives: hinting them lets the browser fetch
-# them with the main bundles instead of one round trip later.
+# dcc loads these chunks only once a page's layout arrives, and the renderer asks for the layout
+# (which holds the visited page: first_view) and the callbacks only once every script has run:
+# hinting them lets the browser fetch them with the scripts instead of after them.
 PRELOADED_CHUNKS = ("async-graph.js", "async-dropdown.js", "async-datepicker.js")
+PRELOADED_ANSWERS = ("_dash-layout", "_dash-dependencies")
 
 
 def index_page() -> str:
     hints = "".join(f'<link rel="preload" as="script" href="/_dash-component-suites/dash/dcc/{chunk}">'
                     for chunk in PRELOADED_CHUNKS)
+    hints += "".join(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="/{name}">'
+                     for name in PRELOADED_ANSWERS)
     return _INDEX.replace("{%preloads%}", hints)
 
 

@@ -227,15 +227,23 @@ def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browse
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
-        sent = []
-        page.on("request", lambda r: sent.append(r.post_data_json["output"])
-                if r.url.endswith("/_dash-update-component") or "/_dash-update-component?" in r.url else None)
+        sent, answers = [], []
+
+        def seen(request):
+            if "/_dash-update-component" in request.url:
+                sent.append(request.post_data_json["output"])
+            elif request.url.endswith(("/_dash-layout", "/_dash-dependencies")):
+                answers.append(request.url.rsplit("/", 1)[1])
+
+        page.on("request", seen)
         for dark in (False, True):
             sent.clear()
+            answers.clear()
             page.goto(base_url + "/ticker/MARA?start=2025-07-01&end=2025-08-29")
             page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
             page.wait_for_load_state("networkidle")
             assert not [o for o in sent if "_pages_content" in o or "ticker-price" in o], sent
+            assert sorted(answers) == ["_dash-dependencies", "_dash-layout"]  # the preloads are used
             background = page.evaluate("document.querySelector('#ticker-price .main-svg').style.background")
             assert background == "rgba(0, 0, 0, 0)"
             template = page.evaluate("document.querySelector('#ticker-price .js-plotly-plot').layout.template"

@@ -83,6 +83,9 @@ def test_the_index_loads_the_npm_bundles_instead_of_dashs_heavier_scripts(app):
     assert f"/_minerdash/regenerator-runtime-{pins['regenerator-runtime']}.js" == scripts[0]
     assert f"/_minerdash/plotly-finance-{pins['plotly.js-finance-dist-min']}.js" in scripts
     assert not [s for s in scripts if "polyfill" in s or "dash_table" in s or "plotly.min" in s]
+    hints = re.findall(r'<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)">',
+                       client.get("/").get_data(as_text=True))
+    assert hints == ["/_dash-layout", "/_dash-dependencies"]
     renderer = [i for i, s in enumerate(scripts) if "dash_renderer" in s]
     assert renderer and renderer[0] > 0  # the runtime is defined before any bundle calls it
     body = client.get(scripts[0], headers={"Accept-Encoding": "br"})
