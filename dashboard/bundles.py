@@ -8,6 +8,13 @@ from package.json (pinned) and served at versioned URLs, cached for a year.
   carries. The rest of the polyfill is core-js 2, which every browser that runs plotly.js 4 has
   natively; evaluating it cost about 100 ms of every first visit.
 
+plotly's bundle is served with V8's explicit compile hint (``//# allFunctionsCalledOnLoad``, Chromium
+136+; a plain comment elsewhere): its functions are compiled with the script (off the main thread
+as it streams in), so the compiled code Chromium keeps for a returning visitor holds the functions
+a chart draw calls, not only those the script ran on load. Without it a repeat visit compiles the
+drawing code again, lazily, on the main thread (a cold draw of the ticker page's price chart:
+about 210 ms, against 150–175 ms with the hint).
+
 Dash also loads dash_table's bundle on every page; no page here uses DataTable (tables are plain
 HTML), so the index leaves it out.
 
@@ -33,13 +40,15 @@ class Bundle:
     name: str      # in the URL: /_minerdash/<name>-<version>.js
     package: str   # the npm package (package.json)
     file: str      # the script inside it
+    eager: bool = False  # served with COMPILE_HINT
 
     @property
     def route(self) -> str:
         return f"/_minerdash/{self.name}-<version>.js"
 
 
-PLOTLY = Bundle("plotly-finance", "plotly.js-finance-dist-min", "plotly-finance.min.js")
+COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
+PLOTLY = Bundle("plotly-finance", "plotly.js-finance-dist-min", "plotly-finance.min.js", eager=True)
 REGENERATOR = Bundle("regenerator-runtime", "regenerator-runtime", "runtime.js")
 _DASH_POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 _DASH_TABLE = re.compile(r'<script src="[^"]*/dash/dash_table/bundle[^"]*"></script>\s*')
@@ -88,7 +97,7 @@ def install_bundles(app) -> None:
 
 
 def _serve(app, bundle: Bundle, path: Path, installed_version: str) -> None:
-    data = path.read_bytes()
+    data = (COMPILE_HINT if bundle.eager else b"") + path.read_bytes()
 
     def serve(version: str):
         if version != installed_version:

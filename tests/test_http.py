@@ -92,6 +92,9 @@ def test_the_index_loads_the_npm_bundles_instead_of_dashs_heavier_scripts(app):
     assert body.status_code == 200 and body.headers["Content-Encoding"] == "br"
     assert "immutable" in body.headers["Cache-Control"]
     assert b"regeneratorRuntime" in brotli.decompress(body.data)
+    plotly = [s for s in scripts if "plotly-finance" in s][0]
+    assert brotli.decompress(client.get(plotly, headers={"Accept-Encoding": "br"}).data).startswith(
+        b"//# allFunctionsCalledOnLoad\n/**\n* plotly.js (finance - minified) v")  # V8's eager compile hint
     assert client.get("/_minerdash/regenerator-runtime-0.0.1.js").status_code == 404
 
 
