@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from _common import ROOT, csv_files
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.browser import CHROMIUM, CHROMIUM_ARGS, chromium, running_server
 
@@ -81,8 +82,19 @@ def visit(browser, url: str, ready: str, profile, warm_context=None):
     cdp.on("Network.responseReceived", lambda e: responses.__setitem__(
         e["requestId"], (e["response"]["url"], {k.lower(): v for k, v in e["response"]["headers"].items()})))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    problems, unfinished = [], {}
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text[:200]}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: unfinished.__setitem__(r, r.url))
+    page.on("requestfinished", lambda r: unfinished.pop(r, None))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {unfinished.pop(r, r.url)} {r.failure}"))
     page.goto(url)
-    page.wait_for_selector(ready, timeout=120_000)
+    try:
+        page.wait_for_selector(ready, timeout=60_000)
+    except PlaywrightTimeout:  # rare (three in several hundred visits so far): say what the page was doing
+        raise RuntimeError(f"{url} ({'repeat' if warm_context else 'first'} visit): no trace after 60 s; "
+                           f"problems: {problems}; unfinished requests: {list(unfinished.values())}; "
+                           f"page: {page.inner_text('body')[:300]!r}") from None
     elapsed = page.evaluate("window.__firstTrace") / 1000
     page.wait_for_load_state("networkidle")
     resources = sorted(((sizes.get(rid, 0), headers.get("content-encoding", "-"), u)
