@@ -11,6 +11,7 @@ the callback does not run again (a later navigation runs it as before). Without 
 The visitor's theme travels in a cookie the theme switch sets, so a dark first view is drawn dark.
 """
 
+import logging
 from urllib.parse import urlsplit
 
 from dash import dcc, html
@@ -19,6 +20,8 @@ from dash.dash import _ID_CONTENT, _ID_DUMMY, _ID_LOCATION, _ID_STORE
 from flask import has_request_context, request
 
 from dashboard.figures.theme import theme_name
+
+log = logging.getLogger("minerdash.first_view")
 
 THEME_COOKIE = "minerdash-theme"
 LAYOUT_VARIES_ON = ("Referer", "Cookie")  # what the app's layout answer is rendered from
@@ -37,8 +40,8 @@ def visited(app) -> tuple[str, str] | None:
     referer = request.headers.get("Referer", "")
     if not referer or len(referer) > _MAX_ADDRESS:
         return None
-    address = urlsplit(referer)
-    if address.scheme not in ("http", "https") or address.netloc != request.host:
+    address = urlsplit(referer)  # its host is not compared: a proxy may rewrite the request's Host
+    if address.scheme not in ("http", "https"):
         return None
     return address.path or "/", f"?{address.query}" if address.query else ""
 
@@ -47,16 +50,25 @@ def page_container(app) -> html.Div:
     """Dash's page container, holding the visited page's layout when the request names it."""
     found = visited(app)
     if found is None:
-        return html.Div([dcc.Location(id=_ID_LOCATION, refresh="callback-nav"),
-                         html.Div(id=_ID_CONTENT, disable_n_clicks=True),
-                         dcc.Store(id=_ID_STORE), html.Div(id=_ID_DUMMY, disable_n_clicks=True)])
+        return _empty_container()
     pathname, search = found
-    layout, title = _page(app, pathname, search)
+    try:
+        layout, title = _page(app, pathname, search)
+    except Exception:  # our bug: the routing callback meets it again and answers a logged 500
+        log.exception("first view of %s failed; left to the routing callback", pathname)
+        return _empty_container()
     return html.Div([dcc.Location(id=_ID_LOCATION, refresh="callback-nav", pathname=pathname, search=search,
                                   href=request.headers["Referer"], hash=""),
                      html.Div(layout, id=_ID_CONTENT, disable_n_clicks=True),
                      dcc.Store(id=_ID_STORE, data={"title": title}),
                      html.Div(id=_ID_DUMMY, disable_n_clicks=True)])
+
+
+def _empty_container() -> html.Div:
+    """Dash's own page container (``dash.page_container``), for the routing callback to fill."""
+    return html.Div([dcc.Location(id=_ID_LOCATION, refresh="callback-nav"),
+                     html.Div(id=_ID_CONTENT, disable_n_clicks=True),
+                     dcc.Store(id=_ID_STORE), html.Div(id=_ID_DUMMY, disable_n_clicks=True)])
 
 
 def _page(app, pathname: str, search: str):

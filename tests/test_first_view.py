@@ -2,6 +2,7 @@
 
 import json
 
+import dash
 import pytest
 
 from dashboard.first_view import THEME_COOKIE
@@ -32,15 +33,19 @@ def layout_answer(client, referer=None, theme=None):
     return response.get_json()
 
 
-def routed(client, pathname, search, theme="light"):
-    """What Dash's own routing callback answers for the same address."""
+def route(client, pathname, search, theme="light"):
+    """Dash's own routing callback, asked for the same address."""
     body = {"output": ROUTED, "outputs": [{"id": "_pages_content", "property": "children"},
                                           {"id": "_pages_store", "property": "data"}],
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "changedPropIds": ["_pages_location.pathname"],
             "state": [{"id": "theme-store", "property": "data", "value": theme}]}
-    answer = client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body)
+
+
+def routed(client, pathname, search, theme="light"):
+    answer = route(client, pathname, search, theme)
     assert answer.status_code == 200
     return answer.get_json()["response"]
 
@@ -72,7 +77,7 @@ def test_the_layout_holds_the_page_the_routing_callback_would_draw(app, pathname
         assert find(content, "ticker-dates")["props"]["start_date"] == "2025-07-01"
 
 
-@pytest.mark.parametrize("referer", [None, "http://elsewhere.example/ticker/MARA", "ftp://localhost/ticker/MARA",
+@pytest.mark.parametrize("referer", [None, "ftp://localhost/ticker/MARA",
                                      "http://localhost/ticker/" + "M" * 3000, "not a url"])
 def test_without_a_usable_referer_the_container_is_left_to_the_routing_callback(app, referer):
     answer = layout_answer(app.server.test_client(), referer)
@@ -86,3 +91,22 @@ def test_a_strange_theme_cookie_draws_the_light_theme(app):
     answer = layout_answer(client, "http://localhost/ticker/MARA", theme='"><script>')
     assert find(answer, "theme-store")["props"]["data"] == "light"
     assert "<script>" not in json.dumps(answer)
+
+
+def test_a_page_that_fails_leaves_the_container_to_the_routing_callback(app, monkeypatch, caplog):
+    """A bug in a page's layout must not take the whole app down with the layout answer: the shell
+    loads, the traceback is logged, and the routing callback answers that page with a 500."""
+    from dashboard.pages import ticker
+
+    def broken(**_kwargs):
+        raise ZeroDivisionError("a bug")
+
+    client = app.server.test_client()
+    client.get("/")
+    page = next(p for p in dash.page_registry.values() if p["module"] == ticker.__name__)
+    monkeypatch.setitem(page, "layout", broken)
+    answer = layout_answer(client, "http://localhost/ticker/MARA")
+    assert find(answer, "_pages_content")["props"].get("children") is None
+    assert find(answer, "ticker-picker") is None and find(answer, "theme-switch") is not None
+    assert "first view of /ticker/MARA failed" in caplog.text and "ZeroDivisionError" in caplog.text
+    assert route(client, "/ticker/MARA", "").status_code == 500
