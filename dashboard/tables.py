@@ -59,6 +59,10 @@ def _sort_key(value):
     return (0, number, "") if number is not None else (1, 0.0, str(value).lower())
 
 
+UNSORTED = {"field": None, "descending": False}  # the rows' own order
+NEWEST_FIRST = {"field": "session", "descending": True}
+
+
 def sort_rows(rows: list[dict], sort: dict | None) -> list[dict]:
     """Rows ordered by ``sort`` ({"field", "descending"}); empty values last either way."""
     if not sort or not sort.get("field"):
@@ -98,11 +102,15 @@ def table(table_id: str, columns: list[Column], rows: list[dict], sort: dict | N
 
 
 def sort_state(table_id: str, initial: dict | None = None) -> dcc.Store:
-    return dcc.Store(id={"type": "sort-state", "table": table_id}, data=initial)
+    """Where a table's sort lives, ``initial`` (or the rows' own order) until a header is clicked.
+
+    Never empty: a Store mounted without data reports a change as it mounts (dcc compares its empty
+    memory with null), which ran every page's table callback once at load for nothing."""
+    return dcc.Store(id={"type": "sort-state", "table": table_id}, data=initial or UNSORTED)
 
 
 def sorting(table_id: str) -> Input:
-    """The Input a page's table callback takes to re-render on a new sort (None until a click)."""
+    """The Input a page's table callback takes to re-render on a new sort."""
     return Input({"type": "sort-state", "table": table_id}, "data")
 
 

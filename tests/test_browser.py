@@ -222,8 +222,9 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
 
 
 def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browser, base_url):
-    """The visited page comes with the app's layout (first_view): no routing callback at load, no
-    redraw for the theme, in light and in dark; the navbar's links still route in the page."""
+    """The visited page comes with the app's layout (first_view): no callback at all at load (no
+    routing, no redraw for the theme, no table drawn twice), in light and in dark; the navbar's
+    links still route in the page, and headers still sort."""
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
@@ -242,7 +243,7 @@ def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browse
             page.goto(base_url + "/ticker/MARA?start=2025-07-01&end=2025-08-29")
             page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
             page.wait_for_load_state("networkidle")
-            assert not [o for o in sent if "_pages_content" in o or "ticker-price" in o], sent
+            assert sent == []  # nothing routed, no figure redrawn for the theme, no table rendered twice
             assert sorted(answers) == ["_dash-dependencies", "_dash-layout"]  # the preloads are used
             background = page.evaluate("document.querySelector('#ticker-price .main-svg').style.background")
             assert background == "rgba(0, 0, 0, 0)"
@@ -253,6 +254,8 @@ def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browse
                 ("dark" if dark else "light")
             if not dark:
                 switch_to_dark(page)  # remembered for the next visit (the theme cookie)
+        page.locator("#ticker-events-rows th button").first.click()  # the session column: ascending now
+        poll(page, "document.querySelector('#ticker-events-rows th').textContent.includes('▲')")
         page.locator("#nav-events").click()
         page.wait_for_selector("#events-rows tbody tr")
         assert any("_pages_content" in o for o in sent) and page.url.endswith("/events")

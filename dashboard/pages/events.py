@@ -11,7 +11,7 @@ from dashboard.components import csv_button, freshness_line, page_layout
 from dashboard.events.model import CATEGORIES, LIST_COLUMNS, ORIGINS
 from dashboard.exports import csv_download
 from dashboard.params import CaarParams, Selection, parse_choices
-from dashboard.tables import Column, sort_state, sorting, table
+from dashboard.tables import NEWEST_FIRST, Column, sort_state, sorting, table
 from dashboard.viewmodels.events import event_rows
 from dashboard.viewmodels.freshness import freshness
 
@@ -27,7 +27,6 @@ EVENTS_TABLE = [
     Column("source", "Source", "external"),
 ]
 SHOWN = 200
-NEWEST_FIRST = {"field": "session", "descending": True}
 
 
 def _filtered(rows, categories, origins, text):

@@ -24,7 +24,7 @@ from dashboard.exports import prices_download
 from dashboard.figures.theme import theme_name
 from dashboard.params import RANGES, parse_day, range_start
 from dashboard.symbols import normalize_symbol
-from dashboard.tables import Column, sort_state, sorting, table
+from dashboard.tables import NEWEST_FIRST, Column, sort_state, sorting, table
 from dashboard.viewmodels.freshness import freshness
 from dashboard.viewmodels.ticker import ROLLING_WINDOW, TickerView, ticker_view, window
 
@@ -42,7 +42,7 @@ def events_table(rows: list[dict], search: str | None, sort: dict | None):
     if words:
         rows = [r for r in rows if all(w in f"{r['title']} {r['category']} {r['origin']} {r['session']}".lower()
                                        for w in words)]
-    return table("ticker-events", EVENTS_TABLE, rows, sort or {"field": "session", "descending": True},
+    return table("ticker-events", EVENTS_TABLE, rows, sort or NEWEST_FIRST,
                  limit=EVENTS_SHOWN)
 
 
@@ -116,7 +116,7 @@ def layout(ticker=None, start=None, end=None, theme=None, **_other):
             dbc.Col(dbc.Input(id="ticker-events-search", placeholder="Search the events…", type="search",
                               debounce=True, maxLength=100, size="sm"), xs=12, md=4),
         ], className="g-2 mt-3 mb-1 align-items-center"),
-        sort_state("ticker-events"),
+        sort_state("ticker-events", NEWEST_FIRST),
         dcc.Store(id="ticker-event-rows", data=rows),
         html.Div(events_table(rows, None, None), id="ticker-events"),
         dcc.Download(id="ticker-download"),
