@@ -14,6 +14,7 @@ The visitor's theme travels in a cookie the theme switch sets, so a dark first v
 import logging
 from urllib.parse import urlsplit
 
+import dash
 from dash import dcc, html
 from dash._pages import PAGE_REGISTRY, _parse_query_string, _path_to_page
 from dash.dash import _ID_CONTENT, _ID_DUMMY, _ID_LOCATION, _ID_STORE
@@ -47,28 +48,22 @@ def visited(app) -> tuple[str, str] | None:
 
 
 def page_container(app) -> html.Div:
-    """Dash's page container, holding the visited page's layout when the request names it."""
+    """Dash's page container, holding the visited page's layout when the request names it (else
+    Dash's own, empty, for the routing callback to fill)."""
     found = visited(app)
     if found is None:
-        return _empty_container()
+        return dash.page_container
     pathname, search = found
     try:
         layout, title = _page(app, pathname, search)
     except Exception:  # our bug: the routing callback meets it again and answers a logged 500
         log.exception("first view of %s failed; left to the routing callback", pathname)
-        return _empty_container()
+        return dash.page_container
     return html.Div([dcc.Location(id=_ID_LOCATION, refresh="callback-nav", pathname=pathname, search=search,
                                   href=request.headers["Referer"], hash=""),
                      html.Div(layout, id=_ID_CONTENT, disable_n_clicks=True),
                      dcc.Store(id=_ID_STORE, data={"title": title}),
                      html.Div(id=_ID_DUMMY, disable_n_clicks=True)])
-
-
-def _empty_container() -> html.Div:
-    """Dash's own page container (``dash.page_container``), for the routing callback to fill."""
-    return html.Div([dcc.Location(id=_ID_LOCATION, refresh="callback-nav"),
-                     html.Div(id=_ID_CONTENT, disable_n_clicks=True),
-                     dcc.Store(id=_ID_STORE), html.Div(id=_ID_DUMMY, disable_n_clicks=True)])
 
 
 def _page(app, pathname: str, search: str):

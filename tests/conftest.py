@@ -105,6 +105,16 @@ def filled_db_url(filled_store) -> str:
     return filled_store.url
 
 
+def routing_request(pathname: str, search: str = "", theme: str = "light") -> dict:
+    """The body Dash's renderer posts to its routing callback for an address (dash.page_container)."""
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "changedPropIds": ["_pages_location.pathname"],
+            "state": [{"id": "theme-store", "property": "data", "value": theme}]}
+
+
 def settings_for(url: str, tmp, **extra) -> Settings:
     return Settings(database_url=url, data_dir=tmp, cache_dir=tmp / "cache", **extra)
 

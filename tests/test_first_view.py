@@ -6,8 +6,7 @@ import dash
 import pytest
 
 from dashboard.first_view import THEME_COOKIE
-
-ROUTED = ".._pages_content.children..._pages_store.data.."
+from tests.conftest import routing_request
 
 
 def find(node, component_id):
@@ -35,13 +34,7 @@ def layout_answer(client, referer=None, theme=None):
 
 def route(client, pathname, search, theme="light"):
     """Dash's own routing callback, asked for the same address."""
-    body = {"output": ROUTED, "outputs": [{"id": "_pages_content", "property": "children"},
-                                          {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"],
-            "state": [{"id": "theme-store", "property": "data", "value": theme}]}
-    return client.post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=routing_request(pathname, search, theme))
 
 
 def routed(client, pathname, search, theme="light"):

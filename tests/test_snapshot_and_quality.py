@@ -18,7 +18,7 @@ from dashboard.cli import cli
 from dashboard.snapshot import SNAPSHOT_SOURCE, snapshot_path
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
-from tests.conftest import shared_data_or_skip
+from tests.conftest import routing_request, shared_data_or_skip
 
 
 def invoke(*args):
@@ -49,13 +49,7 @@ def test_the_snapshot_is_exactly_the_shared_values_and_small():
 def test_serve_loads_the_snapshot_into_an_empty_store_and_says_so(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.sqlite'}"
     with running_server(url, tmp_path) as base:
-        body = json.dumps({"output": ".._pages_content.children..._pages_store.data..",
-                           "outputs": [{"id": "_pages_content", "property": "children"},
-                                       {"id": "_pages_store", "property": "data"}],
-                           "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                                      {"id": "_pages_location", "property": "search", "value": ""}],
-                           "changedPropIds": ["_pages_location.pathname"],
-                           "state": [{"id": "theme-store", "property": "data", "value": "light"}]}).encode()
+        body = json.dumps(routing_request("/")).encode()
         urllib.request.urlopen(base + "/")
         request = urllib.request.Request(base + "/_dash-update-component", data=body,
                                          headers={"Content-Type": "application/json"})
