@@ -1,5 +1,7 @@
 """The Dash application factory: ``create_app(settings)`` builds the app over one store."""
 
+import threading
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
@@ -49,7 +51,30 @@ _INDEX = """<!DOCTYPE html>
 
 
 class MinerDash(dash.Dash):
-    """Dash with a lighter index page (see ``bundles.lighter_scripts``)."""
+    """Dash with a lighter index page (see ``bundles.lighter_scripts``) whose first-request setup
+    is finished before any request is answered.
+
+    Dash's once-only hooks (registering the bundles it may serve, the routing callbacks) raise their
+    done flag before they do the work (plotly/dash#3971). Under gunicorn's threads, the other
+    requests of a worker's first page load skipped the unfinished setup: bundles were 404s, and the
+    page stayed on "Loading...". Here the first request runs them all under a lock, and the others
+    wait for it; afterwards each is one flag read, as before.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hooks = self.server.before_request_funcs[None]
+        once_only, lock, done = list(hooks), threading.Lock(), threading.Event()
+
+        def set_up_once():
+            if not done.is_set():
+                with lock:
+                    if not done.is_set():
+                        for hook in once_only:
+                            hook()
+                        done.set()
+
+        hooks.insert(0, set_up_once)
 
     def interpolate_index(self, **kwargs):
         kwargs["scripts"] = lighter_scripts(kwargs.get("scripts", ""))

@@ -105,3 +105,40 @@ def test_health_is_503_when_the_store_is_unreachable(tmp_path):
     reads = CachedReads(settings_for(f"sqlite:///{tmp_path}/none/deeper/x.sqlite", tmp_path))
     body, code = health(reads)
     assert code == 503 and body["store_reachable"] is False
+
+
+
+@pytest.mark.parametrize("held", ["bundle registry", "routing callback"])
+def test_requests_arriving_while_dash_sets_up_wait_for_it(filled_db_url, tmp_path, monkeypatch, held):
+    """Dash's first-request hooks raise their done flags before the work (plotly/dash#3971): under
+    gunicorn's threads a bundle asked for meanwhile was a 404 (the page stayed on "Loading...") and
+    callbacks listed meanwhile lacked the routing ones (a link kept the last page's title). Here the
+    first request is held inside one hook while a second thread asks for React and the callbacks."""
+    import threading
+    import time
+
+    import dash._validate
+
+    from dashboard.app import create_app
+
+    app = create_app(settings_for(filled_db_url, tmp_path))
+    owner, name = (app, "_generate_scripts_html") if held == "bundle registry" else \
+        (dash._validate, "check_for_duplicate_pathnames")
+    entered, work = threading.Event(), getattr(owner, name)
+
+    def slow(*args):
+        entered.set()
+        time.sleep(0.5)
+        return work(*args)
+
+    monkeypatch.setattr(owner, name, slow)
+    first = threading.Thread(target=lambda: app.server.test_client().get("/"))
+    first.start()
+    assert entered.wait(10)
+    client = app.server.test_client()
+    react = client.get("/_dash-component-suites/dash/deps/react@18.3.1.min.js")
+    callbacks = client.get("/_dash-dependencies")
+    first.join()
+    assert react.status_code == 200 and b"React" in react.data[:2000]
+    outputs = {c["output"] for c in callbacks.get_json()}
+    assert {".._pages_content.children..._pages_store.data..", "_pages_dummy.children"} <= outputs
