@@ -5,6 +5,7 @@ the pages load (finance) covers exactly these.
 """
 
 import math
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -12,15 +13,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.analytics.event_study import PORTFOLIO
-from dashboard.figures.markers import add_event_markers
+from dashboard.figures.markers import event_markers
 from dashboard.figures.theme import (
     BENCHMARK_LINE,
     THEMES,
     base_figure,
-    base_layout,
     epoch_ms,
+    hline,
     line_styles,
     theme_name,
+    vline,
 )
 
 _HIDDEN_01 = dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True)
@@ -50,25 +52,33 @@ def overview_figure(rebased: pd.DataFrame, benchmark: str | None, events: list[d
     ``rebased`` is indexed by date with one column per ticker, each 100 at ``base_date``.
     """
     colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 520, t=72, b=46)  # the legend above, event day labels below
     styles = line_styles()
+    traces = []
     for column in rebased.columns:
         series = rebased[column].dropna()
-        figure.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=epoch_ms(series.index), y=series.to_numpy(np.float32), name=column, mode="lines",
             line=BENCHMARK_LINE if column == benchmark else next(styles),
             hovertemplate=f"{column}: %{{y:.1f}}<extra></extra>",
         ))
-    add_event_markers(figure, events, colors)
+    markers, lines = event_markers(events, colors)
     title = f"Rebased (100 on {pd.Timestamp(base_date):%Y-%m-%d})" if base_date is not None else "Rebased"
-    figure.update_layout(yaxis2=_HIDDEN_01)
-    figure.update_yaxes(title_text=title, type=scale, selector=dict(overlaying=None))
+    yaxis = dict(title=dict(text=title), type=scale)
     if scale == "log" and not rebased.empty:
         ticks = log_ticks(float(np.nanmin(rebased.to_numpy())), float(np.nanmax(rebased.to_numpy())))
         if len(ticks) >= 2:
-            figure.update_layout(yaxis=dict(tickvals=ticks, ticktext=[_tick_text(t) for t in ticks]))
-    figure.update_xaxes(type="date", showspikes=True, spikemode="across", spikethickness=1)
-    return figure
+            yaxis.update(tickvals=ticks, ticktext=[_tick_text(t) for t in ticks])
+    return base_figure(theme, 520, [*traces, *markers], margin=dict(t=72, b=46),  # legend above, day labels below
+                       shapes=lines, yaxis=yaxis, yaxis2=_HIDDEN_01,
+                       xaxis=dict(type="date", showspikes=True, spikemode="across", spikethickness=1))
+
+
+@cache
+def _price_and_volume_axes() -> dict:
+    """The axes of a price panel over a volume panel sharing its x-axis (make_subplots' layout)."""
+    grid = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25],
+                         vertical_spacing=0.03).layout.to_plotly_json()
+    return {name: axis for name, axis in grid.items() if name[1:5] == "axis"}
 
 
 def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
@@ -79,93 +89,85 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     the weekend's axis break; a 7-day asset (``every_day``) has no breaks at all.
     """
     colors = THEMES[theme_name(theme)]
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25],
-                           vertical_spacing=0.03)
-    figure.update_layout(**base_layout(theme, 560))
     ticker = str(bars["ticker"].iloc[0]) if not bars.empty else ""
     x = pd.DatetimeIndex(bars["date"]) + pd.Timedelta(hours=12)
     has_ohlc = bars[["open", "high", "low"]].notna().all(axis=1).any()
     if has_ohlc:
-        figure.add_trace(go.Candlestick(
+        price = go.Candlestick(
             x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"], name=ticker,
+            xaxis="x", yaxis="y",
             # the candle's own colours make a poor label: the theme's, like every other hover, and no
             # name box beside it (drawn in the candle's colour; the page names the ticker)
-            hoverlabel=dict(bgcolor=colors["hover_bg"], font=dict(color=colors["hover_text"]), namelength=0)),
-            row=1, col=1)
+            hoverlabel=dict(bgcolor=colors["hover_bg"], font=dict(color=colors["hover_text"]), namelength=0))
     else:
-        figure.add_trace(go.Scatter(x=x, y=bars["close"], name=ticker, mode="lines",
-                                    hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>"),
-                         row=1, col=1)
+        price = go.Scatter(x=x, y=bars["close"], name=ticker, mode="lines", xaxis="x", yaxis="y",
+                           hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>")
+    traces = [price]
     if bars["volume"].notna().any():
-        figure.add_trace(go.Bar(x=x, y=bars["volume"].astype("float64"), name="Volume",
-                                marker_color="#6c757d", hovertemplate="Volume %{y:,.0f}<extra></extra>"),
-                         row=2, col=1)
-    add_event_markers(figure, events, colors, yaxis="y3", noon=True, line_yref="y3")
-    figure.update_layout(yaxis3={**_HIDDEN_01, "overlaying": "y"}, hovermode="x")
+        traces.append(go.Bar(x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2", yaxis="y2",
+                             marker_color="#6c757d", hovertemplate="Volume %{y:,.0f}<extra></extra>"))
+    markers, lines = event_markers(events, colors, yaxis="y3", noon=True, line_yref="y3")
     breaks = [] if every_day else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
-    figure.update_xaxes(rangeslider_visible=False, rangebreaks=breaks, hoverformat="%Y-%m-%d")
-    figure.update_yaxes(title_text=f"Price ({currency})", row=1, col=1)
-    figure.update_yaxes(title_text="Volume", row=2, col=1)
-    return figure
+    axes = _price_and_volume_axes()
+    x_axis = dict(rangeslider=dict(visible=False), rangebreaks=breaks, hoverformat="%Y-%m-%d")
+    return base_figure(
+        theme, 560, [*traces, *markers], shapes=lines, hovermode="x",
+        xaxis={**axes["xaxis"], **x_axis}, xaxis2={**axes["xaxis2"], **x_axis},
+        yaxis={**axes["yaxis"], "title": dict(text=f"Price ({currency})")},
+        yaxis2={**axes["yaxis2"], "title": dict(text="Volume")},
+        yaxis3={**_HIDDEN_01, "overlaying": "y"})
 
 
 def rolling_figure(beta: pd.Series, correlation: pd.Series, benchmark: str,
                    theme: str = "light") -> go.Figure:
-    figure = base_figure(theme, 300)
-    figure.add_trace(go.Scatter(x=beta.index, y=beta.values, name=f"Beta to {benchmark}", mode="lines",
-                                hovertemplate="Beta %{y:.2f}<extra></extra>"))
-    figure.add_trace(go.Scatter(x=correlation.index, y=correlation.values,
-                                name=f"Correlation to {benchmark}", mode="lines",
-                                hovertemplate="Correlation %{y:.2f}<extra></extra>"))
-    figure.add_hline(y=0, line_width=1, line_color=THEMES[theme_name(theme)]["zero"])
-    return figure
+    traces = [go.Scatter(x=beta.index, y=beta.values, name=f"Beta to {benchmark}", mode="lines",
+                         hovertemplate="Beta %{y:.2f}<extra></extra>"),
+              go.Scatter(x=correlation.index, y=correlation.values, name=f"Correlation to {benchmark}",
+                         mode="lines", hovertemplate="Correlation %{y:.2f}<extra></extra>")]
+    return base_figure(theme, 300, traces, shapes=[hline(0, width=1, color=THEMES[theme_name(theme)]["zero"])])
 
 
 def drawdown_figure(drawdown: pd.Series, theme: str = "light") -> go.Figure:
-    figure = base_figure(theme, 260)
-    figure.add_trace(go.Scatter(x=drawdown.index, y=drawdown.values, name="Drawdown", mode="lines",
-                                fill="tozeroy", line=dict(color="#c92a2a"),
-                                hovertemplate="%{y:.1%}<extra></extra>"))
-    figure.update_yaxes(tickformat=".0%")
-    figure.update_layout(showlegend=False)
-    return figure
+    trace = go.Scatter(x=drawdown.index, y=drawdown.values, name="Drawdown", mode="lines",
+                       fill="tozeroy", line=dict(color="#c92a2a"), hovertemplate="%{y:.1%}<extra></extra>")
+    return base_figure(theme, 260, [trace], yaxis=dict(tickformat=".0%"), showlegend=False)
 
 
 def car_figure(daily: pd.DataFrame, theme: str = "light") -> go.Figure:
     """Cumulative abnormal return by event day, one trace per ticker and the EW portfolio."""
     colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 420, b=56)  # the x-axis title
     styles = line_styles()
+    traces = []
     for ticker, rows in daily.groupby("ticker", sort=False):
         is_portfolio = ticker == PORTFOLIO
-        figure.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=rows["day"], y=rows["car"], name=ticker, mode="lines+markers",
             line=dict(width=4, dash="dash", color=colors["portfolio"]) if is_portfolio else next(styles),
             hovertemplate=f"{ticker}: %{{y:.2%}}<extra></extra>",
         ))
-    _event_axes(figure, colors, "Cumulative abnormal return")
-    return figure
+    return _event_days_figure(traces, theme, "Cumulative abnormal return")
 
 
 def caar_figure(path: pd.DataFrame, theme: str = "light") -> go.Figure:
     """CAAR by event day with its 95% band (columns day, caar, lower, upper)."""
-    colors = THEMES[theme_name(theme)]
-    figure = base_figure(theme, 420, b=56)
-    figure.add_trace(go.Scatter(x=path["day"], y=path["upper"], mode="lines", line=dict(width=0),
-                                showlegend=False, hoverinfo="skip"))
-    figure.add_trace(go.Scatter(x=path["day"], y=path["lower"], mode="lines", line=dict(width=0),
-                                fill="tonexty", fillcolor="rgba(31,119,180,0.2)", name="95% band",
-                                hovertemplate="95% band from %{y:.2%}<extra></extra>"))
-    figure.add_trace(go.Scatter(x=path["day"], y=path["caar"], mode="lines+markers", name="CAAR",
-                                line=dict(width=3, color="#1f77b4"),
-                                hovertemplate="CAAR %{y:.2%}<extra></extra>"))
-    _event_axes(figure, colors, "Cumulative average abnormal return")
-    return figure
+    traces = [
+        go.Scatter(x=path["day"], y=path["upper"], mode="lines", line=dict(width=0), showlegend=False,
+                   hoverinfo="skip"),
+        go.Scatter(x=path["day"], y=path["lower"], mode="lines", line=dict(width=0), fill="tonexty",
+                   fillcolor="rgba(31,119,180,0.2)", name="95% band",
+                   hovertemplate="95% band from %{y:.2%}<extra></extra>"),
+        go.Scatter(x=path["day"], y=path["caar"], mode="lines+markers", name="CAAR",
+                   line=dict(width=3, color="#1f77b4"), hovertemplate="CAAR %{y:.2%}<extra></extra>"),
+    ]
+    return _event_days_figure(traces, theme, "Cumulative average abnormal return")
 
 
-def _event_axes(figure: go.Figure, colors: dict, title: str) -> None:
-    figure.update_layout(hoverdistance=-1)  # a few days across the width: hover the nearest, however far
-    figure.add_vline(x=0, line_width=1, line_dash="dot", line_color="#d9480f")
-    figure.add_hline(y=0, line_width=1, line_color=colors["zero"])
-    figure.update_xaxes(title_text="Event day (sessions from day 0)", dtick=1)
-    figure.update_yaxes(title_text=title, tickformat=".0%")
+def _event_days_figure(traces: list, theme: str, title: str) -> go.Figure:
+    """Paths by event day, day 0 and zero marked; the hover takes the nearest day however far (a
+    few days across the width)."""
+    zero = THEMES[theme_name(theme)]["zero"]
+    return base_figure(theme, 420, traces, margin=dict(b=56),  # the x-axis title
+                       hoverdistance=-1,
+                       shapes=[vline(0, width=1, dash="dot", color="#d9480f"), hline(0, width=1, color=zero)],
+                       xaxis=dict(title=dict(text="Event day (sessions from day 0)"), dtick=1),
+                       yaxis=dict(title=dict(text=title), tickformat=".0%"))

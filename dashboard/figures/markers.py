@@ -69,29 +69,30 @@ def numbered(events: list[dict]) -> dict[str, int]:
     return {e["id"]: n for n, e in enumerate(ordered, start=1)}
 
 
-def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict, yaxis: str = "y2",
-                      xaxis: str = "x", noon: bool = False, line_yref: str = "paper") -> None:
-    """Markers at the top of the chart (on a hidden 0–1 axis ``yaxis``), one trace per category.
+def event_markers(events: list[dict], theme_colors: dict, yaxis: str = "y2", xaxis: str = "x",
+                  noon: bool = False, line_yref: str = "paper") -> tuple[list[go.Scatter], list[dict]]:
+    """(traces, shapes) of markers at the top of a chart (on a hidden 0–1 axis ``yaxis``), one
+    trace per category, and a dotted line per event when few are shown.
 
     ``noon`` puts them at midday, as the price chart does with its bars, to stay clear of the
     axis breaks between sessions.
     """
     if not events:
-        return
+        return [], []
     shift = pd.Timedelta(hours=12) if noon else pd.Timedelta(0)
-    if len(events) <= LINES_UP_TO:  # one layout update: each add_shape re-validates the layout
-        lines = [dict(type="line", x0=x, x1=x, y0=0, y1=1, xref=xaxis, yref=line_yref,
-                      line=dict(width=1, dash="dot", color=CATEGORY_STYLE[event["category"]][1]),
-                      opacity=0.6, layer="below")
-                 for event in events for x in [pd.Timestamp(event["session"]) + shift]]
-        figure.update_layout(shapes=[*figure.layout.shapes, *lines])
+    lines = [dict(type="line", x0=x, x1=x, y0=0, y1=1, xref=xaxis, yref=line_yref,
+                  line=dict(width=1, dash="dot", color=CATEGORY_STYLE[event["category"]][1]),
+                  opacity=0.6, layer="below")
+             for event in events for x in [pd.Timestamp(event["session"]) + shift]] \
+        if len(events) <= LINES_UP_TO else []
     numbers = numbered(events)
+    traces = []
     for category in CATEGORIES:
         chosen = [e for e in events if e["category"] == category]
         if not chosen:
             continue
         symbol, color = CATEGORY_STYLE[category]
-        figure.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[pd.Timestamp(e["session"]) + shift for e in chosen],
             y=[0.97] * len(chosen),
             xaxis=xaxis, yaxis=yaxis,
@@ -107,3 +108,4 @@ def add_event_markers(figure: go.Figure, events: list[dict], theme_colors: dict,
             hovertemplate="%{hovertext}<extra></extra>",
             cliponaxis=False,
         ))
+    return traces, lines

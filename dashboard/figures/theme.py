@@ -68,11 +68,24 @@ def base_layout(theme: str, height: int, **margin) -> dict:
     )
 
 
-def base_figure(theme: str, height: int, **margin) -> go.Figure:
-    """A figure with the theme's layout; its plotly template is attached by ``themed``."""
-    figure = go.Figure(layout={"template": {}})
-    figure.update_layout(**base_layout(theme, height, **margin))
-    return figure
+def hline(y: float, **line) -> dict:
+    """A horizontal line across the plot at ``y`` (plotly's add_hline, as a shape)."""
+    return dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+
+
+def vline(x: float, **line) -> dict:
+    """A vertical line up the plot at ``x`` (plotly's add_vline, as a shape)."""
+    return dict(type="line", xref="x", x0=x, x1=x, yref="y domain", y0=0, y1=1, line=line)
+
+
+def base_figure(theme: str, height: int, traces=(), margin: dict | None = None, **layout) -> go.Figure:
+    """``traces`` on the theme's layout, whose keys ``layout`` replaces (``margin`` overrides sides
+    of MARGIN); its plotly template is attached by ``themed``.
+
+    The figure is validated once, built whole: every update_* or add_* call on a go.Figure
+    validates the layout again, and built that way the charts cost more than their numbers."""
+    return go.Figure(data=list(traces), layout={"template": {}, **base_layout(theme, height, **(margin or {})),
+                                                **layout})
 
 
 @cache
