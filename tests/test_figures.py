@@ -1,0 +1,26 @@
+"""The figures are built whole, as dicts validated once; they must be what plotly's own builders
+(update_layout, add_hline, add_vline) make, which re-validate the layout at every call."""
+
+import plotly.graph_objects as go
+
+from dashboard.figures.theme import base_figure, base_layout, hline, vline
+
+
+def test_lines_are_plotlys_own_hline_and_vline():
+    figure = go.Figure(layout={"template": {}})
+    figure.add_hline(y=0, line_width=1, line_color="#adb5bd")
+    figure.add_vline(x=0, line_width=1, line_dash="dot", line_color="#d9480f")
+    built = go.Figure(layout={"template": {}, "shapes": [hline(0, width=1, color="#adb5bd"),
+                                                        vline(0, width=1, dash="dot", color="#d9480f")]})
+    assert built.to_plotly_json()["layout"]["shapes"] == figure.to_plotly_json()["layout"]["shapes"]
+
+
+def test_base_figure_is_the_theme_layout_updated_by_the_charts_keys():
+    trace = go.Scatter(x=[1, 2], y=[3, 4])
+    slow = go.Figure(layout={"template": {}})
+    slow.update_layout(**base_layout("dark", 300, t=72))
+    slow.add_trace(trace)
+    slow.update_layout(showlegend=False, yaxis=dict(tickformat=".0%"))
+    fast = base_figure("dark", 300, [trace], margin=dict(t=72), showlegend=False, yaxis=dict(tickformat=".0%"))
+    assert fast.to_plotly_json() == slow.to_plotly_json()
+    assert fast.layout.margin.t == 72 and fast.layout.margin.l == 72 and fast.layout.height == 300
