@@ -56,8 +56,8 @@ def overview_figure(rebased: pd.DataFrame, benchmark: str | None, events: list[d
     traces = []
     for column in rebased.columns:
         series = rebased[column].dropna()
-        traces.append(go.Scatter(
-            x=epoch_ms(series.index), y=series.to_numpy(np.float32), name=column, mode="lines",
+        traces.append(dict(
+            type="scatter", x=epoch_ms(series.index), y=series.to_numpy(np.float32), name=column, mode="lines",
             line=BENCHMARK_LINE if column == benchmark else next(styles),
             hovertemplate=f"{column}: %{{y:.1f}}<extra></extra>",
         ))
@@ -93,19 +93,19 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     x = pd.DatetimeIndex(bars["date"]) + pd.Timedelta(hours=12)
     has_ohlc = bars[["open", "high", "low"]].notna().all(axis=1).any()
     if has_ohlc:
-        price = go.Candlestick(
-            x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"], name=ticker,
+        price = dict(
+            type="candlestick", x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"], name=ticker,
             xaxis="x", yaxis="y",
             # the candle's own colours make a poor label: the theme's, like every other hover, and no
             # name box beside it (drawn in the candle's colour; the page names the ticker)
             hoverlabel=dict(bgcolor=colors["hover_bg"], font=dict(color=colors["hover_text"]), namelength=0))
     else:
-        price = go.Scatter(x=x, y=bars["close"], name=ticker, mode="lines", xaxis="x", yaxis="y",
+        price = dict(type="scatter", x=x, y=bars["close"], name=ticker, mode="lines", xaxis="x", yaxis="y",
                            hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>")
     traces = [price]
     if bars["volume"].notna().any():
-        traces.append(go.Bar(x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2", yaxis="y2",
-                             marker_color="#6c757d", hovertemplate="Volume %{y:,.0f}<extra></extra>"))
+        traces.append(dict(type="bar", x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2", yaxis="y2",
+                             marker=dict(color="#6c757d"), hovertemplate="Volume %{y:,.0f}<extra></extra>"))
     markers, lines = event_markers(events, colors, yaxis="y3", noon=True, line_yref="y3")
     breaks = [] if every_day else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
     axes = _price_and_volume_axes()
@@ -120,15 +120,15 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
 
 def rolling_figure(beta: pd.Series, correlation: pd.Series, benchmark: str,
                    theme: str = "light") -> go.Figure:
-    traces = [go.Scatter(x=beta.index, y=beta.values, name=f"Beta to {benchmark}", mode="lines",
+    traces = [dict(type="scatter", x=beta.index, y=beta.values, name=f"Beta to {benchmark}", mode="lines",
                          hovertemplate="Beta %{y:.2f}<extra></extra>"),
-              go.Scatter(x=correlation.index, y=correlation.values, name=f"Correlation to {benchmark}",
+              dict(type="scatter", x=correlation.index, y=correlation.values, name=f"Correlation to {benchmark}",
                          mode="lines", hovertemplate="Correlation %{y:.2f}<extra></extra>")]
     return base_figure(theme, 300, traces, shapes=[hline(0, width=1, color=THEMES[theme_name(theme)]["zero"])])
 
 
 def drawdown_figure(drawdown: pd.Series, theme: str = "light") -> go.Figure:
-    trace = go.Scatter(x=drawdown.index, y=drawdown.values, name="Drawdown", mode="lines",
+    trace = dict(type="scatter", x=drawdown.index, y=drawdown.values, name="Drawdown", mode="lines",
                        fill="tozeroy", line=dict(color="#c92a2a"), hovertemplate="%{y:.1%}<extra></extra>")
     return base_figure(theme, 260, [trace], yaxis=dict(tickformat=".0%"), showlegend=False)
 
@@ -140,8 +140,8 @@ def car_figure(daily: pd.DataFrame, theme: str = "light") -> go.Figure:
     traces = []
     for ticker, rows in daily.groupby("ticker", sort=False):
         is_portfolio = ticker == PORTFOLIO
-        traces.append(go.Scatter(
-            x=rows["day"], y=rows["car"], name=ticker, mode="lines+markers",
+        traces.append(dict(
+            type="scatter", x=rows["day"], y=rows["car"], name=ticker, mode="lines+markers",
             line=dict(width=4, dash="dash", color=colors["portfolio"]) if is_portfolio else next(styles),
             hovertemplate=f"{ticker}: %{{y:.2%}}<extra></extra>",
         ))
@@ -151,12 +151,12 @@ def car_figure(daily: pd.DataFrame, theme: str = "light") -> go.Figure:
 def caar_figure(path: pd.DataFrame, theme: str = "light") -> go.Figure:
     """CAAR by event day with its 95% band (columns day, caar, lower, upper)."""
     traces = [
-        go.Scatter(x=path["day"], y=path["upper"], mode="lines", line=dict(width=0), showlegend=False,
+        dict(type="scatter", x=path["day"], y=path["upper"], mode="lines", line=dict(width=0), showlegend=False,
                    hoverinfo="skip"),
-        go.Scatter(x=path["day"], y=path["lower"], mode="lines", line=dict(width=0), fill="tonexty",
+        dict(type="scatter", x=path["day"], y=path["lower"], mode="lines", line=dict(width=0), fill="tonexty",
                    fillcolor="rgba(31,119,180,0.2)", name="95% band",
                    hovertemplate="95% band from %{y:.2%}<extra></extra>"),
-        go.Scatter(x=path["day"], y=path["caar"], mode="lines+markers", name="CAAR",
+        dict(type="scatter", x=path["day"], y=path["caar"], mode="lines+markers", name="CAAR",
                    line=dict(width=3, color="#1f77b4"), hovertemplate="CAAR %{y:.2%}<extra></extra>"),
     ]
     return _event_days_figure(traces, theme, "Cumulative average abnormal return")

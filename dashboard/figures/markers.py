@@ -9,7 +9,6 @@ import textwrap
 from urllib.parse import urlparse
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.events.model import CATEGORIES
 
@@ -70,7 +69,7 @@ def numbered(events: list[dict]) -> dict[str, int]:
 
 
 def event_markers(events: list[dict], theme_colors: dict, yaxis: str = "y2", xaxis: str = "x",
-                  noon: bool = False, line_yref: str = "paper") -> tuple[list[go.Scatter], list[dict]]:
+                  noon: bool = False, line_yref: str = "paper") -> tuple[list[dict], list[dict]]:
     """(traces, shapes) of markers at the top of a chart (on a hidden 0–1 axis ``yaxis``), one
     trace per category, and a dotted line per event when few are shown.
 
@@ -92,8 +91,8 @@ def event_markers(events: list[dict], theme_colors: dict, yaxis: str = "y2", xax
         if not chosen:
             continue
         symbol, color = CATEGORY_STYLE[category]
-        traces.append(go.Scatter(
-            x=[pd.Timestamp(e["session"]) + shift for e in chosen],
+        traces.append(dict(
+            type="scatter", x=[pd.Timestamp(e["session"]) + shift for e in chosen],
             y=[0.97] * len(chosen),
             xaxis=xaxis, yaxis=yaxis,
             mode="markers+text" if numbers else "markers",

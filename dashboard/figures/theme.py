@@ -79,11 +79,12 @@ def vline(x: float, **line) -> dict:
 
 
 def base_figure(theme: str, height: int, traces=(), margin: dict | None = None, **layout) -> go.Figure:
-    """``traces`` on the theme's layout, whose keys ``layout`` replaces (``margin`` overrides sides
-    of MARGIN); its plotly template is attached by ``themed``.
+    """``traces`` (dicts with their ``type``) on the theme's layout, whose keys ``layout`` replaces
+    (``margin`` overrides sides of MARGIN); its plotly template is attached by ``themed``.
 
     The figure is validated once, built whole: every update_* or add_* call on a go.Figure
-    validates the layout again, and built that way the charts cost more than their numbers."""
+    validates the layout again, and a go.Scatter handed to a figure is validated twice. Built that
+    way, the charts cost more than the numbers in them."""
     return go.Figure(data=list(traces), layout={"template": {}, **base_layout(theme, height, **(margin or {})),
                                                 **layout})
 
