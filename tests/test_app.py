@@ -183,6 +183,21 @@ def test_stale_and_missing_data_are_named(context):
     assert "HUT 2025-12-12" in fresh and "MARA 2026-05-29" in fresh
 
 
+def test_a_stale_tickers_statistics_are_its_own_as_of_its_last_date(context, market_data):
+    """HUT's prices end 2025-12-12: in a one-month view ending 2026-05-29 its row is as of that date,
+    with its year-to-date and one-year returns (they were empty: the history read for the table
+    was cut 400 days before the view's start, which left HUT too little of it)."""
+    hut = closes(market_data, "HUT")
+    for start in ("2026-05-01", "2025-06-01"):
+        row = {r["ticker"]: r for r in overview(tickers=["MARA", "HUT"], start=start, end="2026-05-29")[1]}["HUT"]
+        assert row["stale"] and row["as_of"] == "2025-12-12"
+        assert row["ret_ytd"] == pytest.approx(hut["2025-12-12"] / hut["2024-12-31"] - 1, rel=1e-12)
+        assert row["ret_1y"] == pytest.approx(hut["2025-12-12"] / hut["2024-12-12"] - 1, rel=1e-12)
+    assert row["max_drawdown"] is not None  # 2025-06-01 … 2026-05-29 holds HUT's last six months
+    assert {r["ticker"]: r for r in overview(tickers=["MARA", "HUT"], start="2026-05-01", end="2026-05-29")[1]}[
+        "HUT"]["max_drawdown"] is None  # none of its prices in the range
+
+
 @pytest.mark.parametrize("count", [11, 50])
 def test_many_tickers_each_get_a_line(tmp_path, market_data, count):
     store = fill_store(Store(f"sqlite:///{tmp_path / 'many.sqlite'}"), market_data, tickers={"BTC-USD"})

@@ -70,3 +70,15 @@ def calc_stats_table(prices: pd.DataFrame, benchmark: str | None, start=None, en
     rows = [calc_ticker_stats(groups[t], bench, benchmark or "", start, end)
             for t in (order or sorted(groups)) if t in groups]
     return pd.DataFrame(rows, columns=STATS_COLUMNS)
+
+
+def calc_max_drawdowns(prices: pd.DataFrame, tickers, start=None, end=None) -> list[float]:
+    """The max drawdown of each of ``tickers`` within [start, end] (the table's one column that
+    depends on the range's start: the rest is as of its end)."""
+    in_range = prices
+    if start is not None:
+        in_range = in_range[in_range["date"] >= pd.Timestamp(start)]
+    if end is not None:
+        in_range = in_range[in_range["date"] <= pd.Timestamp(end)]
+    groups = {t: g.sort_values("date")["adj_close"] for t, g in in_range.groupby("ticker")}
+    return [calc_max_drawdown(groups[t]) if t in groups else float("nan") for t in tickers]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.analytics.event_study import Windows
 from dashboard.analytics.performance import to_rebased
-from dashboard.analytics.statistics import calc_stats_table
+from dashboard.analytics.statistics import calc_max_drawdowns, calc_stats_table
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import overview_figure
 from dashboard.figures.markers import event_marker, numbered
@@ -18,8 +18,8 @@ from dashboard.params import View, range_start
 from dashboard.studies import QuickStudies
 from dashboard.viewmodels.freshness import freshness
 
-# Enough history before a view's start for its statistics (1Y, YTD, 90-session beta) and the
-# estimation windows of the events in it.
+# The table has a row for each ticker with prices from this long before the view's start on: enough
+# history for its statistics (1Y, YTD, 90-session beta).
 HISTORY_BEFORE_START = pd.Timedelta(days=400)
 
 
@@ -104,6 +104,14 @@ def warm(reads) -> int:
     return len(stored) - 1
 
 
+def stats_as_of(reads, prices: pd.DataFrame, tickers: tuple[str, ...], benchmark: str, end: date) -> pd.DataFrame:
+    """The statistics table of ``tickers`` as of ``end`` (its max drawdown over their whole
+    history): one cache entry per end and selection, which the range buttons (they move only the
+    start) and the other theme reuse."""
+    return reads.memo("stats", (tickers, benchmark, end),
+                      lambda: calc_stats_table(prices, benchmark, None, end, order=list(tickers)))
+
+
 def overview(reads, view: View, theme: str) -> dict:
     """Figure, table rows, notices and the table's note of one complete view (one cache entry)."""
 
@@ -119,7 +127,6 @@ def overview(reads, view: View, theme: str) -> dict:
                            f"{','.join(missing)}`).")
         start, end = pd.Timestamp(view.start), pd.Timestamp(view.end)
         prices = reads.prices(present)
-        recent = prices[prices["date"] >= start - HISTORY_BEFORE_START]
         in_range = prices[(prices["date"] >= start) & (prices["date"] <= end)]
         wide = in_range.pivot(index="date", columns="ticker", values="adj_close")
         empty = [t for t in present if t not in wide.columns or wide[t].isna().all()]
@@ -142,7 +149,10 @@ def overview(reads, view: View, theme: str) -> dict:
         cars = reactions(reads, prices, events, view.tickers, benchmark)
         markers = [event_marker(e, cars.get(e.id, [])) for e in events]
         figure = overview_figure(rebased, benchmark, markers, theme, view.scale, base)
-        table = calc_stats_table(recent, benchmark, view.start, view.end, order=list(present))
+        table = stats_as_of(reads, prices, present, benchmark, view.end)
+        listed = prices.loc[prices["date"] >= start - HISTORY_BEFORE_START, "ticker"].unique()
+        table = table[table["ticker"].isin(listed)].reset_index(drop=True)
+        table["max_drawdown"] = calc_max_drawdowns(in_range, table["ticker"])
         table["stale"] = [bool(a) and pd.Timestamp(a) < last_session_by(t, view.end)
                           for t, a in zip(table["ticker"], table["as_of"], strict=True)]
         stale = table.loc[table["stale"], ["ticker", "as_of"]]
