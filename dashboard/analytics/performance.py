@@ -38,11 +38,10 @@ def calc_return_calendar(prices: pd.Series, offset: pd.DateOffset) -> float:
     clean = prices.dropna()
     if clean.empty:
         return float("nan")
-    anchor = clean.index[-1] - offset
-    base = clean[clean.index <= anchor]
-    if base.empty:
+    at = clean.index.searchsorted(clean.index[-1] - offset, side="right")  # rows on or before the anchor
+    if at == 0:
         return float("nan")
-    return float(clean.iloc[-1] / base.iloc[-1] - 1)
+    return float(clean.iloc[-1] / clean.iloc[at - 1] - 1)
 
 
 def calc_volatility(prices: pd.Series, days: int = 30, sessions_per_year: int = 252) -> float:
@@ -95,12 +94,18 @@ def calc_beta_correlation(prices: pd.Series, benchmark: pd.Series, window: int =
     """Beta and correlation over the last ``window`` daily returns that have both sides.
 
     The benchmark, sampled as-of, is missing only before its first and after its last date, so
-    only the last ``window`` + 1 prices up to its last date can matter: only those are aligned."""
+    only the last ``window`` + 1 prices up to its last date can matter: only those are aligned, on
+    the benchmark's levels from the last one on or before the first of them to the first one on or
+    after the last."""
     levels = benchmark.dropna()
     if levels.empty:
         return float("nan"), float("nan")
+    levels = levels.sort_index()
     clean = prices.dropna()
-    clean = clean[clean.index <= levels.index.max()].iloc[-(window + 1):]
+    clean = clean[clean.index <= levels.index[-1]].iloc[-(window + 1):]
+    if not clean.empty:  # the levels that sampling on those dates reads: a few, not the whole history
+        first = levels.index.searchsorted(clean.index[0], side="right") - 1
+        levels = levels.iloc[max(first, 0):levels.index.searchsorted(clean.index[-1]) + 1]
     frame = _aligned_returns(clean, levels).dropna()
     if len(frame) < window:
         return float("nan"), float("nan")
