@@ -3,12 +3,16 @@ of static files, and the scripts the index loads."""
 
 import json
 import re
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
+import dash._validate
 import pytest
 
+from dashboard.app import create_app
 from tests.conftest import settings_for
 
 
@@ -107,20 +111,12 @@ def test_health_is_503_when_the_store_is_unreachable(tmp_path):
     assert code == 503 and body["store_reachable"] is False
 
 
-
 @pytest.mark.parametrize("held", ["bundle registry", "routing callback"])
 def test_requests_arriving_while_dash_sets_up_wait_for_it(filled_db_url, tmp_path, monkeypatch, held):
     """Dash's first-request hooks raise their done flags before the work (plotly/dash#3971): under
     gunicorn's threads a bundle asked for meanwhile was a 404 (the page stayed on "Loading...") and
     callbacks listed meanwhile lacked the routing ones (a link kept the last page's title). Here the
     first request is held inside one hook while a second thread asks for React and the callbacks."""
-    import threading
-    import time
-
-    import dash._validate
-
-    from dashboard.app import create_app
-
     app = create_app(settings_for(filled_db_url, tmp_path))
     owner, name = (app, "_generate_scripts_html") if held == "bundle registry" else \
         (dash._validate, "check_for_duplicate_pathnames")

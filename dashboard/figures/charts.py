@@ -94,18 +94,18 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     has_ohlc = bars[["open", "high", "low"]].notna().all(axis=1).any()
     if has_ohlc:
         price = dict(
-            type="candlestick", x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"], name=ticker,
-            xaxis="x", yaxis="y",
+            type="candlestick", x=x, open=bars["open"], high=bars["high"], low=bars["low"], close=bars["close"],
+            name=ticker, xaxis="x", yaxis="y",
             # the candle's own colours make a poor label: the theme's, like every other hover, and no
             # name box beside it (drawn in the candle's colour; the page names the ticker)
             hoverlabel=dict(bgcolor=colors["hover_bg"], font=dict(color=colors["hover_text"]), namelength=0))
     else:
         price = dict(type="scatter", x=x, y=bars["close"], name=ticker, mode="lines", xaxis="x", yaxis="y",
-                           hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>")
+                     hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>")
     traces = [price]
     if bars["volume"].notna().any():
-        traces.append(dict(type="bar", x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2", yaxis="y2",
-                             marker=dict(color="#6c757d"), hovertemplate="Volume %{y:,.0f}<extra></extra>"))
+        traces.append(dict(type="bar", x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2",
+                           yaxis="y2", marker=dict(color="#6c757d"), hovertemplate="Volume %{y:,.0f}<extra></extra>"))
     markers, lines = event_markers(events, colors, yaxis="y3", noon=True, line_yref="y3")
     breaks = [] if every_day else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
     axes = _price_and_volume_axes()
@@ -121,15 +121,15 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
 def rolling_figure(beta: pd.Series, correlation: pd.Series, benchmark: str,
                    theme: str = "light") -> go.Figure:
     traces = [dict(type="scatter", x=beta.index, y=beta.values, name=f"Beta to {benchmark}", mode="lines",
-                         hovertemplate="Beta %{y:.2f}<extra></extra>"),
+                   hovertemplate="Beta %{y:.2f}<extra></extra>"),
               dict(type="scatter", x=correlation.index, y=correlation.values, name=f"Correlation to {benchmark}",
-                         mode="lines", hovertemplate="Correlation %{y:.2f}<extra></extra>")]
+                   mode="lines", hovertemplate="Correlation %{y:.2f}<extra></extra>")]
     return base_figure(theme, 300, traces, shapes=[hline(0, width=1, color=THEMES[theme_name(theme)]["zero"])])
 
 
 def drawdown_figure(drawdown: pd.Series, theme: str = "light") -> go.Figure:
     trace = dict(type="scatter", x=drawdown.index, y=drawdown.values, name="Drawdown", mode="lines",
-                       fill="tozeroy", line=dict(color="#c92a2a"), hovertemplate="%{y:.1%}<extra></extra>")
+                 fill="tozeroy", line=dict(color="#c92a2a"), hovertemplate="%{y:.1%}<extra></extra>")
     return base_figure(theme, 260, [trace], yaxis=dict(tickformat=".0%"), showlegend=False)
 
 
@@ -152,12 +152,11 @@ def caar_figure(path: pd.DataFrame, theme: str = "light") -> go.Figure:
     """CAAR by event day with its 95% band (columns day, caar, lower, upper)."""
     traces = [
         dict(type="scatter", x=path["day"], y=path["upper"], mode="lines", line=dict(width=0), showlegend=False,
-                   hoverinfo="skip"),
+             hoverinfo="skip"),
         dict(type="scatter", x=path["day"], y=path["lower"], mode="lines", line=dict(width=0), fill="tonexty",
-                   fillcolor="rgba(31,119,180,0.2)", name="95% band",
-                   hovertemplate="95% band from %{y:.2%}<extra></extra>"),
+             fillcolor="rgba(31,119,180,0.2)", name="95% band", hovertemplate="95% band from %{y:.2%}<extra></extra>"),
         dict(type="scatter", x=path["day"], y=path["caar"], mode="lines+markers", name="CAAR",
-                   line=dict(width=3, color="#1f77b4"), hovertemplate="CAAR %{y:.2%}<extra></extra>"),
+             line=dict(width=3, color="#1f77b4"), hovertemplate="CAAR %{y:.2%}<extra></extra>"),
     ]
     return _event_days_figure(traces, theme, "Cumulative average abnormal return")
 
