@@ -126,6 +126,19 @@ class CachedReads:
         self.cache.set(cache_key, value)
         return value
 
+    def memo_each(self, name: str, keys, compute) -> dict:
+        """{key: value} for ``keys``, each cached on its own under ``name`` + key + the data version,
+        so any set of keys reuses what another set computed. ``compute(missing)`` gives the values
+        of the keys not cached yet, in one call, as a dict (a key it leaves out maps to None)."""
+        cache_keys = {k: self._key(name, k) for k in keys}
+        found = {k: self.cache.get(c) for k, c in cache_keys.items()}
+        missing = [k for k, value in found.items() if value is None]
+        if missing:
+            for key, value in compute(missing).items():
+                found[key] = value
+                self.cache.set(cache_keys[key], value)
+        return found
+
     # -- cached reads ---------------------------------------------------------------------
 
     def stored_tickers(self) -> list[str]:
@@ -138,14 +151,9 @@ class CachedReads:
         Kept per ticker, so any selection reuses what any other view (or the worker) read; the
         tickers not cached yet are read in one query."""
         symbols = sorted(set(symbols))
-        keys = {s: self._key("prices", s) for s in symbols}
-        found = {s: self.cache.get(k) for s, k in keys.items()}
-        missing = [s for s, frame in found.items() if frame is None]
-        if missing:
-            read = self.store.read_prices(missing)
-            for symbol, frame in read.groupby("ticker", sort=False):
-                found[symbol] = frame.reset_index(drop=True)
-                self.cache.set(keys[symbol], found[symbol])
+        found = self.memo_each("prices", symbols, lambda missing: {
+            symbol: frame.reset_index(drop=True)
+            for symbol, frame in self.store.read_prices(missing).groupby("ticker", sort=False)})
         frames = [found[s] for s in symbols if found.get(s) is not None]
         if not frames:
             return self.store.read_prices([])

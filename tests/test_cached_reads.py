@@ -23,3 +23,19 @@ def test_prices_of_any_selection_match_the_store_and_follow_writes(store, market
     last = reads.prices(("RIOT",)).iloc[-1]
     assert last["close"] == 1.0 and last["date"] == pd.Timestamp(revised["date"].iloc[0])
     assert reads.prices(("NOPE",)).empty
+
+
+def test_memo_each_computes_only_the_keys_no_other_set_did(filled_store, tmp_path):
+    reads = CachedReads(Settings(database_url=filled_store.url, data_dir=tmp_path, cache_dir=tmp_path / "cache"))
+    asked = []
+
+    def squares(missing):
+        asked.append(sorted(missing))
+        return {k: k * k for k in missing if k != 13}  # 13 has no value: None, asked again next time
+
+    assert reads.memo_each("squares", [2, 3], squares) == {2: 4, 3: 9}
+    assert reads.memo_each("squares", [3, 4, 13], squares) == {3: 9, 4: 16, 13: None}
+    assert reads.memo_each("squares", [2, 4, 13], squares) == {2: 4, 4: 16, 13: None}
+    assert asked == [[2, 3], [4, 13], [13]]
+    assert CachedReads(reads.settings).memo_each("squares", [2], squares) == {2: 4}  # the shared cache
+    assert asked == [[2, 3], [4, 13], [13]]

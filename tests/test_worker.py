@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -158,8 +158,9 @@ def test_refresh_killed_halfway_leaves_the_store_as_it_was(store, market_data, t
 
 
 def test_after_a_refresh_the_worker_computes_what_the_pages_share(filled_store, tmp_path, monkeypatch):
-    """The first visitor after a refresh finds each ticker's reactions and the default overview
-    already computed: with every event study made impossible, the pages still answer."""
+    """The first visitor after a refresh finds each ticker's reactions and statistics and the
+    default overview already computed: with every event study and statistics table made
+    impossible, the pages still answer, for any selection of stored tickers and any range."""
     settings = Settings(database_url=filled_store.url, data_dir=tmp_path, cache_dir=tmp_path / "cache")
     said = []
     warm_after_refresh(settings, progress=said.append)
@@ -169,12 +170,19 @@ def test_after_a_refresh_the_worker_computes_what_the_pages_share(filled_store, 
         def __init__(self, *args, **kwargs):
             raise AssertionError("computed again instead of read from the cache")
 
+    def no_table(*args, **kwargs):
+        raise AssertionError("statistics computed again instead of read from the cache")
+
     monkeypatch.setattr(overview_model, "QuickStudies", NoStudies)
+    monkeypatch.setattr(overview_model, "calc_stats_table", no_table)
     reads = CachedReads(settings)  # another process's reader: only the cache is shared
     lines = overview_model.ticker_reactions(reads, reads.prices(("RIOT", "BTC-USD")), "RIOT", "BTC-USD")
     assert lines["bitmain-us-factory"] == "RIOT CAR(−1,+5) −20.7% (t −1.83)"
     view = overview_model.with_defaults(reads, View())
     assert overview_model.overview(reads, view, "dark")["events"] >= 1
+    other = overview_model.with_defaults(reads, View(tickers=("HUT", "MARA"), start=date(2025, 9, 1)))
+    table = overview_model.overview(reads, other, "light")["table"]
+    assert list(table["ticker"]) == ["HUT", "MARA", "BTC-USD"] and table["max_drawdown"].notna().all()
 
 
 def test_a_cache_that_fails_costs_the_warm_up_not_the_refresh(filled_store, tmp_path):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.analytics.event_study import Windows
 from dashboard.analytics.performance import to_rebased
-from dashboard.analytics.statistics import calc_max_drawdowns, calc_stats_table
+from dashboard.analytics.statistics import STATS_COLUMNS, calc_max_drawdowns, calc_stats_table
 from dashboard.calendars import calendar_for
 from dashboard.figures.charts import overview_figure
 from dashboard.figures.markers import event_marker, numbered
@@ -89,7 +89,8 @@ def reactions(reads, prices: pd.DataFrame, events, tickers: tuple[str, ...], ben
 
 def warm(reads) -> int:
     """What the first visitor after a refresh would otherwise compute: every stored ticker's
-    reactions and the default overview in both themes. Returns how many tickers were done."""
+    reactions and statistics as of the default view's end, and the default overview in both
+    themes. Returns how many tickers were done."""
     benchmark = reads.settings.benchmark
     stored = reads.stored_tickers()
     if benchmark not in stored:
@@ -98,18 +99,27 @@ def warm(reads) -> int:
         if ticker != benchmark:
             ticker_reactions(reads, reads.prices((ticker, benchmark)), ticker, benchmark)
     view = with_defaults(reads, View())
+    stats_as_of(reads, tuple(stored), benchmark, view.end)
     if view.tickers:
         for theme in ("light", "dark"):
             overview(reads, view, theme)
     return len(stored) - 1
 
 
-def stats_as_of(reads, prices: pd.DataFrame, tickers: tuple[str, ...], benchmark: str, end: date) -> pd.DataFrame:
-    """The statistics table of ``tickers`` as of ``end`` (its max drawdown over their whole
-    history): one cache entry per end and selection, which the range buttons (they move only the
-    start) and the other theme reuse."""
-    return reads.memo("stats", (tickers, benchmark, end),
-                      lambda: calc_stats_table(prices, benchmark, None, end, order=list(tickers)))
+def stats_as_of(reads, tickers: tuple[str, ...], benchmark: str, end: date) -> pd.DataFrame:
+    """The statistics table of ``tickers`` as of ``end`` (its max drawdown over each one's whole
+    history). One cache entry per ticker and end,
+    which any selection, the range buttons (they move only the start) and the other theme reuse;
+    the worker fills them for every stored ticker."""
+    keys = [(ticker, benchmark, end) for ticker in tickers]
+
+    def compute(missing) -> dict:
+        wanted = [ticker for ticker, _, _ in missing]
+        table = calc_stats_table(reads.prices((*wanted, benchmark)), benchmark, None, end, order=wanted)
+        return {(row["ticker"], benchmark, end): row for row in table.to_dict("records")}
+
+    rows = reads.memo_each("stats", keys, compute)
+    return pd.DataFrame([rows[key] for key in keys if rows[key] is not None], columns=STATS_COLUMNS)
 
 
 def overview(reads, view: View, theme: str) -> dict:
@@ -149,7 +159,7 @@ def overview(reads, view: View, theme: str) -> dict:
         cars = reactions(reads, prices, events, view.tickers, benchmark)
         markers = [event_marker(e, cars.get(e.id, [])) for e in events]
         figure = overview_figure(rebased, benchmark, markers, theme, view.scale, base)
-        table = stats_as_of(reads, prices, present, benchmark, view.end)
+        table = stats_as_of(reads, present, benchmark, view.end)
         listed = prices.loc[prices["date"] >= start - HISTORY_BEFORE_START, "ticker"].unique()
         table = table[table["ticker"].isin(listed)].reset_index(drop=True)
         table["max_drawdown"] = calc_max_drawdowns(in_range, table["ticker"])
