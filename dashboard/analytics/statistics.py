@@ -72,13 +72,8 @@ def calc_stats_table(prices: pd.DataFrame, benchmark: str | None, start=None, en
     return pd.DataFrame(rows, columns=STATS_COLUMNS)
 
 
-def calc_max_drawdowns(prices: pd.DataFrame, tickers, start=None, end=None) -> list[float]:
-    """The max drawdown of each of ``tickers`` within [start, end] (the table's one column that
-    depends on the range's start: the rest is as of its end)."""
-    in_range = prices
-    if start is not None:
-        in_range = in_range[in_range["date"] >= pd.Timestamp(start)]
-    if end is not None:
-        in_range = in_range[in_range["date"] <= pd.Timestamp(end)]
-    groups = {t: g.sort_values("date")["adj_close"] for t, g in in_range.groupby("ticker")}
+def calc_max_drawdowns(prices: pd.DataFrame, tickers) -> list[float]:
+    """The max drawdown of each of ``tickers`` over a long price frame (a view's range: the
+    table's one column that depends on the range's start; the rest is as of its end)."""
+    groups = {t: g.sort_values("date")["adj_close"] for t, g in prices.groupby("ticker")}
     return [calc_max_drawdown(groups[t]) if t in groups else float("nan") for t in tickers]

@@ -108,9 +108,8 @@ def warm(reads) -> int:
 
 def stats_as_of(reads, tickers: tuple[str, ...], benchmark: str, end: date) -> pd.DataFrame:
     """The statistics table of ``tickers`` as of ``end`` (its max drawdown over each one's whole
-    history). One cache entry per ticker and end,
-    which any selection, the range buttons (they move only the start) and the other theme reuse;
-    the worker fills them for every stored ticker."""
+    history). One cache entry per ticker and end, which any selection, the range buttons (they move
+    only the start) and the other theme reuse; the worker fills them for every stored ticker."""
     keys = [(ticker, benchmark, end) for ticker in tickers]
 
     def compute(missing) -> dict:
