@@ -221,6 +221,50 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     assert page.locator("#nav-ticker").get_attribute("href") == "/ticker/RIOT"
 
 
+COUNT_FRAMES = """() => {
+    window.__frame = 0;
+    const tick = () => { window.__frame += 1; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    window.__drawnIn = {};
+    new MutationObserver(() => {
+        for (const trace of document.querySelectorAll('[id^=ticker-] .js-plotly-plot .trace')) {
+            const id = trace.closest('.js-plotly-plot').parentNode.id;
+            if (!(id in window.__drawnIn)) { window.__drawnIn[id] = window.__frame; }
+        }
+    }).observe(document, {childList: true, subtree: true});
+}"""
+
+
+def test_charts_are_painted_one_at_a_time_in_page_order(browser, base_url):
+    """The price chart is painted before the charts below it are drawn (30-charts-one-per-frame.js),
+    at load and when a range button redraws all three; each still draws its own figure."""
+    charts = ["ticker-price", "ticker-rolling", "ticker-drawdown"]
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.add_init_script(f"({COUNT_FRAMES})()")
+        page.goto(base_url + "/ticker/MARA?start=2025-06-01&end=2025-09-30")
+        poll(page, "Object.keys(window.__drawnIn).length === 3")
+        frames = page.evaluate("window.__drawnIn")
+        assert frames[charts[0]] < frames[charts[1]] < frames[charts[2]], frames
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)  # the graphs' resize after their first draw is over
+        page.evaluate("""(charts) => { window.__redrawnIn = {};
+            for (const id of charts) {
+                document.querySelector('#' + id + ' .js-plotly-plot').on('plotly_afterplot',
+                    () => { if (!(id in window.__redrawnIn)) { window.__redrawnIn[id] = window.__frame; } });
+            } }""", charts)
+        page.get_by_role("button", name="1M", exact=True).click()
+        poll(page, "Object.keys(window.__redrawnIn).length === 3")
+        frames = page.evaluate("window.__redrawnIn")
+        assert frames[charts[0]] < frames[charts[1]] < frames[charts[2]], frames
+        firsts = page.evaluate("""(charts) => charts.map(id =>
+            String(document.querySelector('#' + id + ' .js-plotly-plot').data[0].x[0]).slice(0, 10))""", charts)
+        assert firsts == ["2026-04-29"] * 3, firsts  # a month before the snapshot's last session
+    finally:
+        context.close()
+
+
 def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browser, base_url):
     """The visited page comes with the app's layout (first_view): no callback at all at load (no
     routing, no redraw for the theme, no table drawn twice), in light and in dark; the navbar's
