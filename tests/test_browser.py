@@ -403,6 +403,8 @@ def test_a_first_visit_is_light_compressed_and_draws_every_chart_type(browser, b
         page.goto(base_url + "/ticker/MARA")
         page.wait_for_selector("#ticker-price .trace.boxes")  # plotly draws candlesticks as boxes
         page.wait_for_selector("#ticker-price .trace.bars")
+        page.goto(base_url + "/ticker/MARA?start=2020-06-01&end=2026-05-29")  # volume as an area beyond 4 years
+        page.wait_for_selector("#ticker-price .trace.scatter .fills path")
         page.goto(base_url + "/studies?categories=policy,macro")
         page.wait_for_selector("#studies-caar .trace.scatter .fills path")
     finally:

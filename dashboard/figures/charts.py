@@ -26,6 +26,12 @@ from dashboard.figures.theme import (
 )
 
 _HIDDEN_01 = dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True)
+# Beyond this many sessions (four years) a desktop chart's volume bars are about a pixel wide and
+# blur into a pale silhouette; they are then drawn as that silhouette, a stepped area (one path
+# instead of a rectangle per session): a 10-year view draws in 143 ms instead of 236, 5 years in 66
+# instead of 104.
+DENSE_VOLUME_SESSIONS = 1000
+_VOLUME_COLOR = "#6c757d"
 
 
 def log_ticks(low: float, high: float) -> list[float]:
@@ -104,8 +110,7 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
                      hovertemplate=f"{ticker}: %{{y:,.2f}} {currency}<extra></extra>")
     traces = [price]
     if bars["volume"].notna().any():
-        traces.append(dict(type="bar", x=x, y=bars["volume"].astype("float64"), name="Volume", xaxis="x2",
-                           yaxis="y2", marker=dict(color="#6c757d"), hovertemplate="Volume %{y:,.0f}<extra></extra>"))
+        traces.append(_volume(x, bars["volume"].astype("float64")))
     markers, lines = event_markers(events, colors, yaxis="y3", noon=True, line_yref="y3")
     breaks = [] if every_day else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
     axes = _price_and_volume_axes()
@@ -116,6 +121,15 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
         yaxis={**axes["yaxis"], "title": dict(text=f"Price ({currency})")},
         yaxis2={**axes["yaxis2"], "title": dict(text="Volume")},
         yaxis3={**_HIDDEN_01, "overlaying": "y"})
+
+
+def _volume(x: pd.DatetimeIndex, volume: pd.Series) -> dict:
+    """Bars, or a stepped area centred on each session when there are too many to tell apart."""
+    shape = (dict(type="bar", marker=dict(color=_VOLUME_COLOR)) if len(x) <= DENSE_VOLUME_SESSIONS else
+             dict(type="scatter", mode="lines", fill="tozeroy", fillcolor=_VOLUME_COLOR,
+                  line=dict(shape="hvh", width=0, color=_VOLUME_COLOR)))
+    return dict(x=x, y=volume, name="Volume", xaxis="x2", yaxis="y2",
+                hovertemplate="Volume %{y:,.0f}<extra></extra>", **shape)
 
 
 def rolling_figure(beta: pd.Series, correlation: pd.Series, benchmark: str,
