@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.bars import BAR_COLUMNS, PRICE_FIELDS, VALUE_FIELDS
+from dashboard.bars import PRICE_FIELDS, VALUE_FIELDS
 from dashboard.schema import price_columns, prices
 from dashboard.store_engine import upsert
 
+_US_PER_DAY = 86_400_000_000
 PACKED = np.dtype([("date", "<i8"), *[(f, "<f8") for f in VALUE_FIELDS], ("partial", "?")])
 
 
@@ -55,27 +56,41 @@ def reconcile(conn: sa.Connection) -> None:
 
 def unpack(rows: Iterable[tuple[str, bytes | memoryview]], start=None, end=None,
            include_partial: bool = False) -> pd.DataFrame:
-    """Long frame with BAR_COLUMNS (sorted by ticker, then date) from (ticker, blob) rows."""
-    rows = sorted(rows)
-    arrays = [np.frombuffer(blob, dtype=PACKED) for _, blob in rows]
-    table = np.concatenate(arrays) if arrays else np.empty(0, dtype=PACKED)
-    tickers = np.repeat(np.array([t for t, _ in rows], dtype=object), [len(a) for a in arrays])
-    keep = np.ones(len(table), dtype=bool)
-    if not include_partial:
-        keep &= ~table["partial"]
-    if start is not None:
-        keep &= table["date"] >= _days(start)
-    if end is not None:
-        keep &= table["date"] <= _days(end)
-    if not keep.all():
-        table, tickers = table[keep], tickers[keep]
-    frame = pd.DataFrame({
-        "date": pd.DatetimeIndex(table["date"].astype("datetime64[D]").astype("datetime64[us]")),
-        "ticker": pd.Series(tickers, dtype="str"),
-        **{name: table[name].copy() for name in PRICE_FIELDS},
-        "volume": pd.array(table["volume"], dtype="Int64"),
-    })
-    return frame[BAR_COLUMNS]
+    """Long frame with BAR_COLUMNS (sorted by ticker, then date) from (ticker, blob) rows.
+
+    Each ticker's window is a slice of its sorted dates, and each column is written once, straight
+    into the frame's own arrays (the five prices as one block): a wide read is bound by memory, and
+    every intermediate copy of 100 tickers × 10 years cost milliseconds.
+    """
+    first = None if start is None else _days(start)
+    last = None if end is None else _days(end)
+    names, parts = [], []
+    for ticker, blob in sorted(rows):
+        bars = np.frombuffer(blob, dtype=PACKED)
+        dates = bars["date"]
+        bars = bars[0 if first is None else dates.searchsorted(first):
+                    len(bars) if last is None else dates.searchsorted(last, "right")]
+        if not include_partial and bars["partial"].any():
+            bars = bars[~bars["partial"]]
+        names.append(ticker)
+        parts.append(bars)
+    counts = [len(bars) for bars in parts]
+    total = sum(counts)
+    days, prices, volume = np.empty(total, "i8"), np.empty((len(PRICE_FIELDS), total)), np.empty(total)
+    at = 0
+    for bars in parts:
+        count = len(bars)
+        days[at:at + count] = bars["date"]
+        for row, name in enumerate(PRICE_FIELDS):
+            prices[row, at:at + count] = bars[name]
+        volume[at:at + count] = bars["volume"]
+        at += count
+    missing = np.isnan(volume)
+    frame = pd.DataFrame(prices.T, columns=PRICE_FIELDS, copy=False)
+    frame.insert(0, "date", pd.DatetimeIndex((days * _US_PER_DAY).view("datetime64[us]")))
+    frame.insert(1, "ticker", pd.Series(np.repeat(np.array(names, dtype=object), counts), dtype="str"))
+    frame["volume"] = pd.arrays.IntegerArray(np.where(missing, 0, volume).astype("i8"), missing)
+    return frame
 
 
 def _days(day) -> int:
