@@ -68,8 +68,9 @@ def unpack(rows: Iterable[tuple[str, bytes | memoryview]], start=None, end=None,
     for ticker, blob in sorted(rows):
         bars = np.frombuffer(blob, dtype=PACKED)
         dates = bars["date"]
-        bars = bars[0 if first is None else dates.searchsorted(first):
-                    len(bars) if last is None else dates.searchsorted(last, "right")]
+        lo = 0 if first is None else dates.searchsorted(first)
+        hi = len(bars) if last is None else dates.searchsorted(last, "right")
+        bars = bars[lo:hi]
         if not include_partial and bars["partial"].any():
             bars = bars[~bars["partial"]]
         names.append(ticker)
