@@ -39,7 +39,7 @@ from dashboard.schema import (
     tickers,
     utcnow,
 )
-from dashboard.store_engine import first_line, make_engine, missing_table, upsert
+from dashboard.store_engine import fetch_all, first_line, make_engine, missing_table, upsert
 from dashboard.store_events import EventQueries
 from dashboard.store_runs import RunQueries
 
@@ -303,7 +303,7 @@ class Store(EventQueries, RunQueries):
         if symbols is not None:
             query = query.where(price_columns.c.ticker.in_(list(symbols)))
         with self.reading() as conn:
-            rows = conn.execute(query).cursor.fetchall()
+            rows = fetch_all(conn, query)
         return unpack(rows, start, end, include_partial)
 
     def read_partial_bars(self) -> pd.DataFrame:

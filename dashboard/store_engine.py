@@ -1,6 +1,7 @@
 """How a store's URL becomes an engine: SQLite in WAL mode (or opened read-only, immutable in a
 folder nobody may write), PostgreSQL with pre-pinged pools (read-only sessions for readers); the
-upsert both speak; and the one-line reading of a driver's error."""
+upsert both speak; fetching blobs in PostgreSQL's binary format; and the one-line reading of a
+driver's error."""
 
 import sqlite3
 import tempfile
@@ -19,6 +20,18 @@ def upsert(dialect: str, table: sa.Table, keys: list[str], columns: list[str] | 
     if not updates:
         return stmt.on_conflict_do_nothing(index_elements=keys)
     return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
+def fetch_all(conn: sa.Connection, query: sa.Select) -> list[tuple]:
+    """Every row of ``query``. PostgreSQL sends them in its binary format: a bytea then arrives as
+    its bytes instead of hex text that psycopg decodes (100 packed tickers × 10 years in about half
+    the time: ``benchmarks/store_io.py``)."""
+    if conn.dialect.name != "postgresql":
+        return conn.execute(query).cursor.fetchall()
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    with conn.connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
 
 
 def make_engine(url: str, read_only: bool) -> sa.Engine:
