@@ -11,7 +11,7 @@ from dashboard.errors import StoreNotReady, StoreUnavailable
 from dashboard.schema import SCHEMA_VERSION, schema_info
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
-from tests.conftest import fill_store
+from tests.conftest import drop_postgres_store, fill_store, make_postgres_store
 
 
 def bars(rows):
@@ -339,6 +339,36 @@ def test_the_packed_copy_read_equals_the_stored_rows_through_every_kind_of_write
     assert_reads_equal_the_rows(store, ["MARA", "BTC-USD"])
     assert store.read_prices([]).empty and list(store.read_prices([]).columns) == list(rows_read_independently(
         store, []).columns)
+
+
+def test_postgresql_keeps_the_packed_bars_uncompressed(market_data):
+    """A wide read need not decompress every blob: the packed bars are stored as they are, and a
+    store that kept them compressed has them rewritten by its next writer, reading the same."""
+    store = make_postgres_store()
+
+    def storage():
+        with store.reading() as conn:
+            kind = conn.execute(sa.text("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                                        "'price_columns'::regclass AND attname = 'bars'")).scalar_one()
+            methods = conn.execute(sa.text("SELECT pg_column_compression(bars) FROM price_columns")).scalars()
+            return kind, set(methods)
+
+    try:
+        fill_store(store, market_data, ["MARA", "RIOT"])
+        assert storage() == ("e", {None})
+        stored = store.read_prices()
+        with store.engine.begin() as conn:  # as PostgreSQL stores a bytea by default
+            conn.execute(sa.text("ALTER TABLE price_columns ALTER COLUMN bars SET STORAGE EXTENDED"))
+            conn.execute(sa.text("UPDATE price_columns SET bars = bars || ''::bytea"))
+        kind, methods = storage()
+        assert kind == "x" and None not in methods
+        writer = Store(store.url)
+        writer.create_or_migrate()
+        assert storage() == ("e", {None})
+        pd.testing.assert_frame_equal(writer.read_prices(), stored)
+        writer.dispose()
+    finally:
+        drop_postgres_store(store)
 
 
 def test_a_version_2_store_is_packed_when_migrated(store, market_data):
