@@ -2,9 +2,11 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -47,6 +49,29 @@ def test_procfile_web_command_serves_pages_and_health(filled_db_url, tmp_path):
             urllib.request.urlopen(request)
         body = info.value.read()
         assert info.value.code == 400 and b"Traceback" not in body and b"File \"" not in body
+
+
+def test_idle_connections_do_not_hold_up_requests(filled_db_url, tmp_path):
+    """Connections that send nothing (a browser's preconnects) wait in the worker's event loop, not in
+    its threads: a request is answered at once beside eight of them (gunicorn 27's own worker made
+    it wait 5 s), and the idle ones are closed after the keep-alive time."""
+    env = {"WEB_CONCURRENCY": "2", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    with running_server(filled_db_url, tmp_path, command=["bash", "-c", procfile()["web"].strip()], env=env) as base:
+        urllib.request.urlopen(base + "/healthz").read()
+        host, port = base.rsplit("/", 1)[1].split(":")
+        idle = [socket.create_connection((host, int(port))) for _ in range(8)]
+        try:
+            time.sleep(0.3)
+            started = time.monotonic()
+            with urllib.request.urlopen(base + "/healthz", timeout=30) as response:
+                assert response.status == 200
+            assert time.monotonic() - started < 2.5
+            for sock in idle:
+                sock.settimeout(10)
+                assert sock.recv(1) == b""  # closed by the server, not left open
+        finally:
+            for sock in idle:
+                sock.close()
 
 
 @pytest.fixture
