@@ -1,5 +1,6 @@
 """Shared fixtures: real prices (the bundled snapshot; ../shared for other tickers), stores on
-every backend, a filled store, and the artifacts folder for screenshots."""
+every backend, a filled store, the served app and headless Chromium for browser tests, and the
+artifacts folder for screenshots."""
 
 import os
 import uuid
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.app import create_app
+from dashboard.browser import chromium, chromium_available, running_server
 from dashboard.config import Settings
 from dashboard.snapshot import write_snapshot_csvs
 from dashboard.sources.csv_file import read_price_csv
@@ -123,6 +125,23 @@ def settings_for(url: str, tmp, **extra) -> Settings:
 def app(filled_db_url, tmp_path_factory):
     """The real Dash app over the filled store, one per test module."""
     return create_app(settings_for(filled_db_url, tmp_path_factory.mktemp("app")))
+
+
+@pytest.fixture(scope="module")
+def base_url(filled_db_url, tmp_path_factory):
+    """``minerdash serve`` over the filled store, one per browser test module."""
+    if not chromium_available():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (CI must install Debian's chromium)")
+        pytest.skip("needs Chromium: install Debian's chromium")
+    with running_server(filled_db_url, tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    with chromium() as instance:
+        yield instance
 
 
 @pytest.fixture

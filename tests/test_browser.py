@@ -1,38 +1,16 @@
 """Every page in a real headless Chromium, the way people use it: light and dark, desktop and a
-390 px phone; charts hovered, clicked and toggled; downloads; what a first visit transfers."""
+390 px phone; charts hovered, clicked and toggled; downloads. How pages load is in
+test_browser_loading."""
 
 import csv
 import io
-import os
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from dashboard.browser import chromium, chromium_available, running_server
+from tests.browser_support import DESKTOP, PHONE, TYPING_MS, poll, poll_url, switch_to_dark
 
 pytestmark = pytest.mark.browser
-# Between keys, as a fast typist. Dash 4's dropdown keeps its search text in Dash's store, and keys
-# a machine sends at 0 ms can overtake that round trip (letters are then lost, never tickers).
-TYPING_MS = 40
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def base_url(filled_db_url, tmp_path_factory):
-    if not chromium_available():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (CI must install Debian's chromium)")
-        pytest.skip("needs Chromium: install Debian's chromium")
-    with running_server(filled_db_url, tmp_path_factory.mktemp("server")) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture
@@ -58,45 +36,6 @@ def visit(browser, base_url):
     yield open_page
     for context in opened:
         context.close()
-
-
-def _evaluated(page, expression: str):
-    try:
-        return page.evaluate(expression)
-    except PlaywrightError as exc:  # a navigation replaced the page mid-question: ask the new one
-        if "Execution context was destroyed" not in str(exc):
-            raise
-        return False
-
-
-def poll(page, expression: str, timeout: float = 10.0) -> None:
-    """Wait until a JavaScript expression is true (evaluated through DevTools: no eval in the page)."""
-    deadline = timeout * 1000
-    waited = 0
-    while not _evaluated(page, expression):
-        if waited > deadline:
-            raise AssertionError(f"still false after {timeout} s: {expression}")
-        page.wait_for_timeout(100)
-        waited += 100
-
-
-def poll_url(page, pattern: str, timeout: float = 15.0) -> None:
-    """Wait for the address to match (pushState changes it without a navigation)."""
-    poll(page, f"/{pattern}/.test(window.location.href)", timeout)
-
-
-def switch_to_dark(page):
-    """Flip the theme switch (the navbar collapses at phone width) and wait for the redraw."""
-    if page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == "dark":
-        return
-    if page.locator("#navbar-toggler").is_visible():
-        page.locator("#navbar-toggler").click()
-        page.wait_for_selector("#navbar-collapse.show")
-    page.locator("#theme-switch").check()
-    poll(page, "document.documentElement.getAttribute('data-bs-theme') === 'dark'")
-    if page.locator("#navbar-toggler").is_visible():
-        page.locator("#navbar-toggler").click()
-    page.wait_for_timeout(300)
 
 
 def contrast(foreground: str, background: str) -> float:
@@ -221,99 +160,6 @@ def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     assert page.locator("#nav-ticker").get_attribute("href") == "/ticker/RIOT"
 
 
-COUNT_FRAMES = """() => {
-    window.__frame = 0;
-    const tick = () => { window.__frame += 1; requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-    window.__drawnIn = {};
-    new MutationObserver(() => {
-        for (const trace of document.querySelectorAll('[id^=ticker-] .js-plotly-plot .trace')) {
-            const id = trace.closest('.js-plotly-plot').parentNode.id;
-            if (!(id in window.__drawnIn)) { window.__drawnIn[id] = window.__frame; }
-        }
-    }).observe(document, {childList: true, subtree: true});
-}"""
-
-
-def test_charts_are_painted_one_at_a_time_in_page_order(browser, base_url):
-    """The price chart is painted before the charts below it are drawn (30-charts-one-per-frame.js),
-    at load and when a range button redraws all three; each still draws its own figure."""
-    charts = ["ticker-price", "ticker-rolling", "ticker-drawdown"]
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        page.add_init_script(f"({COUNT_FRAMES})()")
-        page.goto(base_url + "/ticker/MARA?start=2025-06-01&end=2025-09-30")
-        poll(page, "Object.keys(window.__drawnIn).length === 3")
-        frames = page.evaluate("window.__drawnIn")
-        assert frames[charts[0]] < frames[charts[1]] < frames[charts[2]], frames
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)  # the graphs' resize after their first draw is over
-        page.evaluate("""(charts) => { window.__redrawnIn = {};
-            for (const id of charts) {
-                document.querySelector('#' + id + ' .js-plotly-plot').on('plotly_afterplot',
-                    () => { if (!(id in window.__redrawnIn)) { window.__redrawnIn[id] = window.__frame; } });
-            } }""", charts)
-        page.get_by_role("button", name="1M", exact=True).click()
-        poll(page, "Object.keys(window.__redrawnIn).length === 3")
-        frames = page.evaluate("window.__redrawnIn")
-        assert frames[charts[0]] < frames[charts[1]] < frames[charts[2]], frames
-        firsts = page.evaluate("""(charts) => charts.map(id =>
-            String(document.querySelector('#' + id + ' .js-plotly-plot').data[0].x[0]).slice(0, 10))""", charts)
-        assert firsts == ["2026-04-29"] * 3, firsts  # a month before the snapshot's last session
-    finally:
-        context.close()
-
-
-def test_a_visit_draws_its_page_without_routing_and_links_route_as_before(browser, base_url):
-    """The visited page comes with the app's layout (first_view): no callback at all at load (no
-    routing, no redraw for the theme, no table drawn twice), in light and in dark; the navbar's
-    links still route in the page, and headers still sort."""
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        sent, answers = [], []
-
-        def seen(request):
-            if "/_dash-update-component" in request.url:
-                sent.append(request.post_data_json["output"])
-            elif request.url.endswith(("/_dash-layout", "/_dash-dependencies")):
-                answers.append(request.url.rsplit("/", 1)[1])
-
-        page.on("request", seen)
-        for dark in (False, True):
-            sent.clear()
-            answers.clear()
-            page.goto(base_url + "/ticker/MARA?start=2025-07-01&end=2025-08-29")
-            page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
-            page.wait_for_load_state("networkidle")
-            assert sent == [], ("dark" if dark else "light", sent)  # nothing routed or redrawn twice
-            assert sorted(answers) == ["_dash-dependencies", "_dash-layout"]  # the preloads are used
-            background = page.evaluate("document.querySelector('#ticker-price .main-svg').style.background")
-            assert background == "rgba(0, 0, 0, 0)"
-            template = page.evaluate("document.querySelector('#ticker-price .js-plotly-plot').layout.template"
-                                     ".layout.paper_bgcolor")
-            assert template == ("rgb(17,17,17)" if dark else "white")
-            assert page.evaluate("document.documentElement.getAttribute('data-bs-theme')") == \
-                ("dark" if dark else "light")
-            if not dark:  # remembered for the next visit (the theme cookie); wait for the redraw's
-                # last callback, so that it cannot be counted with the next visit's
-                with page.expect_response(lambda r: "/_dash-update-component" in r.url and
-                                          r.request.post_data_json["output"] == "ticker-events.children",
-                                          timeout=30_000):
-                    switch_to_dark(page)
-        page.locator("#ticker-events-rows th button").first.click()  # the session column: ascending now
-        poll(page, "document.querySelector('#ticker-events-rows th').textContent.includes('▲')")
-        page.locator("#nav-events").click()
-        page.wait_for_selector("#events-rows tbody tr")
-        assert any("_pages_content" in o for o in sent) and page.url.endswith("/events")
-        page.go_back()
-        page.wait_for_selector("#ticker-price .js-plotly-plot .trace")
-        assert page.title() == "minerdash · Ticker"
-    finally:
-        context.close()
-
-
 def test_typing_tickers_keeps_each_one(visit):
     page = visit("/?tickers=MARA&start=2025-06-01&end=2025-09-30")
     dropdown = page.locator("#overview-tickers")
@@ -371,41 +217,3 @@ def test_overview_csv_download(visit, market_data):
         source = {r["Date"]: r for r in csv.DictReader(handle)}
     assert len(mara) == len([d for d in source if "2025-06-01" <= d <= "2025-09-30"]) == 84
     assert mara["2025-07-29"][5] == source["2025-07-29"]["Close"]
-
-
-def test_a_first_visit_is_light_compressed_and_draws_every_chart_type(browser, base_url):
-    """What must not regress: compressed bundles, the first visit's weight, each trace type drawn."""
-    context = browser.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        sizes, responses = {}, {}
-
-        def received(event):
-            headers = {k.lower(): v for k, v in event["response"]["headers"].items()}
-            responses[event["requestId"]] = (event["response"]["url"], headers.get("content-encoding", ""),
-                                             int(headers.get("content-length", 0)))
-
-        cdp.on("Network.responseReceived", received)
-        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-        page.goto(base_url + "/")
-        page.wait_for_selector(".js-plotly-plot .trace.scatter")
-        page.wait_for_load_state("networkidle")
-        scripts = {u: e for u, e, length in responses.values() if u.split("?")[0].endswith(".js")
-                   and not (e == "" and length < 1024)}  # a file under a kilobyte is not worth compressing
-        assert len(scripts) > 5 and all(e in ("br", "gzip") for e in scripts.values()), \
-            {u: e for u, e in scripts.items() if e not in ("br", "gzip")}
-        assert any("plotly-finance" in u for u in scripts), "the partial plotly bundle is loaded"
-        assert not any("package_data/plotly.min.js" in u for u in scripts)
-        assert sum(sizes.values()) < 1_500_000
-        page.goto(base_url + "/ticker/MARA")
-        page.wait_for_selector("#ticker-price .trace.boxes")  # plotly draws candlesticks as boxes
-        page.wait_for_selector("#ticker-price .trace.bars")
-        page.goto(base_url + "/ticker/MARA?start=2020-06-01&end=2026-05-29")  # volume as an area beyond 4 years
-        page.wait_for_selector("#ticker-price .trace.scatter .fills path")
-        page.goto(base_url + "/studies?categories=policy,macro")
-        page.wait_for_selector("#studies-caar .trace.scatter .fills path")
-    finally:
-        context.close()
