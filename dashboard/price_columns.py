@@ -46,7 +46,8 @@ def repack(conn: sa.Connection, ticker: str) -> None:
 
 def reconcile(conn: sa.Connection) -> None:
     """Pack every ticker that has rows but no packed copy, and drop packed copies without rows
-    (a store from before the copy, or one whose tables were lost and recreated)."""
+    (a store from before the copy, or one whose tables were lost and recreated). On PostgreSQL,
+    first make sure the copies are stored uncompressed."""
     if conn.dialect.name == "postgresql":
         _stored_uncompressed(conn)
     stored = sa.select(prices.c.ticker).distinct()
