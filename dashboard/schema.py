@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -131,5 +131,14 @@ def _v2_to_v3(conn) -> None:
     reconcile(conn)
 
 
+def _v3_to_v4(conn) -> None:
+    """Version 4: the packed bars laid out column after column instead of bar after bar (the
+    same bytes, reordered): every ticker is packed again from its rows."""
+    from dashboard.price_columns import reconcile
+
+    conn.execute(price_columns.delete())
+    reconcile(conn)
+
+
 # from-version → step that brings a store to from-version + 1 (new tables are created after).
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

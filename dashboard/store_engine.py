@@ -22,6 +22,12 @@ def upsert(dialect: str, table: sa.Table, keys: list[str], columns: list[str] | 
     return stmt.on_conflict_do_update(index_elements=keys, set_=updates)
 
 
+# Each SQLite connection keeps up to this many KiB of pages in memory (SQLite's default: 2,000).
+# The packed bars of 100 tickers × 10 years are 15 MB: with a cache that holds them, a wide read
+# no longer goes back to the file for every page, and takes less than half the time.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
 def fetch_all(conn: sa.Connection, query: sa.Select) -> list[tuple]:
     """Every row of ``query``. PostgreSQL sends them in its binary format: a bytea then arrives as
     its bytes instead of hex text that psycopg decodes (100 packed tickers × 10 years in about half
@@ -78,6 +84,7 @@ def _sqlite_engine(url: str, read_only: bool) -> sa.Engine:
         connection = sqlite3.connect(f"file:{path}?mode=ro&immutable={immutable}", uri=True, timeout=30,
                                      check_same_thread=False)
         connection.execute("PRAGMA busy_timeout=30000")
+        connection.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         return connection
 
     return sa.create_engine("sqlite://", creator=connect)
@@ -88,6 +95,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 
