@@ -7,6 +7,7 @@ import importlib
 import io
 import json
 
+import dash
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,8 +217,9 @@ def test_many_tickers_each_get_a_line(tmp_path, market_data, count):
 
 
 def test_ticker_page_and_unknown_ticker(context):
-    price, rolling, drawdown, stats, events, notice = page("ticker").update_ticker(
+    price, rolling, drawdown, stats, events, notice, *dates = page("ticker").update_ticker(
         "HUT", "2023-06-01", "2024-06-28", "dark")
+    assert dates == [dash.no_update, dash.no_update]  # typed dates are the user's: never rewritten
     assert price["data"][0]["type"] == "candlestick" and price["layout"]["template"]["layout"]
     assert any(e["title"].startswith("Hut 8 Mining and US Bitcoin") for e in events)
     last_x = pd.Timestamp(price["data"][0]["x"][-1])
@@ -234,6 +236,37 @@ def test_ticker_page_and_unknown_ticker(context):
     assert "ZZZZ is not stored" in rendered and "minerdash fetch --tickers ZZZZ" in rendered
     hostile = render(page("ticker").layout(ticker="not!a$ticker"))
     assert "Unknown ticker" in hostile and "minerdash fetch --tickers" not in hostile
+
+
+def test_a_range_button_sets_the_dates_and_draws_them_in_one_answer(app, market_data):
+    """The request Dash's renderer posts when 5Y is clicked on /ticker/HUT: one answer carries the
+    new dates and the charts over them (five years back from HUT's last stored session)."""
+    client = app.server.test_client()
+    client.get("/")
+    outputs = [("ticker-price", "figure"), ("ticker-rolling", "figure"), ("ticker-drawdown", "figure"),
+               ("ticker-stats", "children"), ("ticker-event-rows", "data"), ("ticker-notices", "children"),
+               ("ticker-dates", "start_date"), ("ticker-dates", "end_date")]
+    buttons = [{"id": {"type": "ticker-range", "range": label}, "property": "n_clicks", "value": label == "5Y" or None}
+               for label in ("1M", "3M", "YTD", "1Y", "5Y", "All")]
+    answer = client.post("/_dash-update-component", json={
+        "output": "".join(f"..{i}.{p}." for i, p in outputs) + ".",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": "ticker-picker", "property": "value", "value": "HUT"},
+                   {"id": "ticker-dates", "property": "start_date", "value": "2025-06-02"},
+                   {"id": "ticker-dates", "property": "end_date", "value": "2025-07-31"},
+                   {"id": "theme-store", "property": "data", "value": "light"}, buttons],
+        "changedPropIds": ['{"range":"5Y","type":"ticker-range"}.n_clicks']})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    response = answer.get_json()["response"]
+    last = pd.read_csv(market_data / "HUT.csv")["Date"].max()
+    year, rest = last.split("-", 1)
+    start = f"{int(year) - 5}-{rest}"
+    assert response["ticker-dates"] == {"start_date": start, "end_date": last}
+    candles = response["ticker-price"]["figure"]["data"][0]
+    days = pd.to_datetime(candles["x"])
+    hut = pd.read_csv(market_data / "HUT.csv", parse_dates=["Date"])
+    shown = hut[(hut["Date"] >= start) & (hut["Date"] <= last)]
+    assert days.normalize().strftime("%F").tolist() == shown["Date"].dt.strftime("%F").tolist()
 
 
 def test_event_page_matches_the_cli_computation(context, filled_db_url):

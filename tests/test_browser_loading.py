@@ -3,7 +3,7 @@ page in the layout answer (no routing at load), and a page's charts painted one 
 
 import pytest
 
-from tests.browser_support import DESKTOP, poll, switch_to_dark
+from tests.browser_support import DESKTOP, poll, poll_url, switch_to_dark
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,8 @@ def test_charts_are_painted_one_at_a_time_in_page_order(browser, base_url):
         firsts = page.evaluate("""(charts) => charts.map(id =>
             String(document.querySelector('#' + id + ' .js-plotly-plot').data[0].x[0]).slice(0, 10))""", charts)
         assert firsts == ["2026-04-29"] * 3, firsts  # a month before the snapshot's last session
+        poll_url(page, "start=2026-04-29&end=2026-05-29")  # the same answer set the date pickers
+        assert page.locator("input#ticker-dates").input_value() == "2026-04-29"
     finally:
         context.close()
 

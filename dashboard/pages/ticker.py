@@ -3,7 +3,7 @@ rolling beta and correlation to bitcoin, drawdown, statistics and data-quality n
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard.cached_reads import current_reads
@@ -154,45 +154,42 @@ def _outputs(reads, view: TickerView, theme: str) -> tuple:
     Output("ticker-stats", "children"),
     Output("ticker-event-rows", "data"),
     Output("ticker-notices", "children"),
+    Output("ticker-dates", "start_date"),
+    Output("ticker-dates", "end_date"),
     Input("ticker-picker", "value"),
     Input("ticker-dates", "start_date"),
     Input("ticker-dates", "end_date"),
     Input(THEME_STORE, "data"),
+    Input({"type": "ticker-range", "range": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def update_ticker(symbol, start, end, theme):
+def update_ticker(symbol, start, end, theme, clicks=None):
+    """The charts, statistics and events of a ticker over the picked dates. A range button sets the
+    dates and draws them in the same answer (a separate callback setting the dates first cost a
+    round trip and a render before every redraw)."""
     reads = current_reads()
     theme = theme_name(theme)
+    dates = (no_update, no_update)
     try:
         symbol = normalize_symbol(symbol or "")
+        if any(clicks or []) and isinstance(ctx.triggered_id, dict):
+            dates = start, end = _range_dates(reads, symbol, ctx.triggered_id["range"]) or (start, end)
         view = TickerView(symbol, parse_day(start, "start"), parse_day(end, "end"))
         if view.start is None or view.end is None or view.start > view.end:
             view = window(reads, symbol, view.start if view.end is None else None, view.end)
-        return _outputs(reads, view, theme)
+        return (*_outputs(reads, view, theme), *dates)
     except MinerdashError as exc:
         message = figure_message(str(exc), theme)
-        return message, message, message, [], [], None
+        return message, message, message, [], [], None, *dates
 
 
-@callback(
-    Output("ticker-dates", "start_date"),
-    Output("ticker-dates", "end_date"),
-    Input({"type": "ticker-range", "range": ALL}, "n_clicks"),
-    State("ticker-picker", "value"),
-    prevent_initial_call=True,
-)
-def apply_ticker_range(clicks, symbol):
-    if not ctx.triggered_id or not any(clicks or []):
-        raise PreventUpdate
-    reads = current_reads()
-    try:
-        prices = reads.prices((normalize_symbol(symbol or ""),))
-    except MinerdashError:
-        raise PreventUpdate from None
+def _range_dates(reads, symbol: str, label: str) -> tuple[str, str] | None:
+    """(start, end) of range button ``label`` over ``symbol``'s stored sessions; None without any."""
+    prices = reads.prices((symbol,))
     if prices.empty:
-        raise PreventUpdate
+        return None
     first, last = prices["date"].min().date(), prices["date"].max().date()
-    return range_start(ctx.triggered_id["range"], last, first), last
+    return range_start(label, last, first).isoformat(), last.isoformat()
 
 
 @callback(
