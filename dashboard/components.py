@@ -129,8 +129,15 @@ def csv_button(button_id: str, label: str = "Download CSV") -> dbc.Button:
     return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-1 my-1")
 
 
+# A chart being redrawn stays in view, and a spinner replaces it only when the answer takes longer
+# than this: a range button answers in a fraction of it, and hiding then showing a chart of years of
+# candles cost the browser 20–30 ms of style work each time, besides a flash of empty space.
+SPINNER_DELAY_MS = 500
+
+
 def graph(graph_id: str, **kwargs) -> dcc.Loading:
-    return dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG, **kwargs), type="default")
+    return dcc.Loading(dcc.Graph(id=graph_id, config=GRAPH_CONFIG, **kwargs), type="default",
+                       delay_show=SPINNER_DELAY_MS)
 
 
 def figure_message(message: str, theme: str = "light") -> dict:
