@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.figures.charts import DENSE_VOLUME_SESSIONS, price_figure
+from dashboard.figures.charts import DENSE_SESSIONS, price_figure
 from dashboard.figures.theme import base_figure, base_layout, hline, vline
 from dashboard.sources.csv_file import read_price_csv
 
@@ -33,16 +33,22 @@ def test_base_figure_is_the_theme_layout_updated_by_the_charts_keys():
     assert fast.layout.margin.t == 72 and fast.layout.margin.l == 72 and fast.layout.height == 300
 
 
-@pytest.mark.parametrize("sessions", [DENSE_VOLUME_SESSIONS, DENSE_VOLUME_SESSIONS + 1, 1507])
+@pytest.mark.parametrize("sessions", [DENSE_SESSIONS, DENSE_SESSIONS + 1, 1507])
 def test_volume_is_bars_until_they_blur_then_the_same_numbers_as_an_area(market_data, sessions):
+    """And beyond DENSE_SESSIONS the axis runs on calendar time: a weekend's gap is then under a
+    pixel, and plotly walks every break to place each point."""
     found = read_price_csv(market_data / "MARA.csv")
     bars = found.bars.tail(sessions).assign(ticker="MARA")
     with (market_data / "MARA.csv").open() as handle:
         volumes = [float(r["Volume"]) for r in csv.DictReader(handle)][-sessions:]
-    volume = next(t for t in price_figure(bars, []).data if t.name == "Volume")
+    figure = price_figure(bars, [], holidays=["2025-07-04"])
+    breaks = [b.bounds or b.values for b in figure.layout.xaxis.rangebreaks]
+    assert [b.bounds or b.values for b in figure.layout.xaxis2.rangebreaks] == breaks
+    assert breaks == ([("sat", "mon"), ("2025-07-04",)] if sessions <= DENSE_SESSIONS else [])
+    volume = next(t for t in figure.data if t.name == "Volume")
     assert list(volume.y) == volumes and len(volume.x) == sessions
     assert volume.x[0] == pd.Timestamp(bars["date"].iloc[0]) + pd.Timedelta(hours=12)  # midday, as the candles
-    if sessions <= DENSE_VOLUME_SESSIONS:
+    if sessions <= DENSE_SESSIONS:
         assert volume.type == "bar"
     else:  # one stepped path, each session's level centred on its candle, filled down to zero
         assert (volume.type, volume.fill, volume.line.shape, volume.line.width) == ("scatter", "tozeroy", "hvh", 0)

@@ -26,11 +26,13 @@ from dashboard.figures.theme import (
 )
 
 _HIDDEN_01 = dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True)
-# Beyond this many sessions (four years) a desktop chart's volume bars are about a pixel wide and
-# blur into a pale silhouette; they are then drawn as that silhouette, a stepped area (one path
-# instead of a rectangle per session): a 10-year view draws in 143 ms instead of 236, 5 years in 66
-# instead of 104.
-DENSE_VOLUME_SESSIONS = 1000
+# Beyond this many sessions (four years) a desktop chart gives a session about a pixel: the volume
+# bars blur into a pale silhouette and are drawn as that silhouette, a stepped area (one path instead
+# of a rectangle per session: a 10-year view draws in 143 ms instead of 236, 5 years in 66 instead
+# of 104); and the x-axis runs on calendar time, without the weekend and holiday breaks, whose gaps
+# are then under a pixel wide while plotly places every point by walking the list of breaks (500 in
+# ten years: a 10-year range button redrew in 300–400 ms, 100 of them placing points).
+DENSE_SESSIONS = 1000
 _VOLUME_COLOR = "#6c757d"
 
 
@@ -92,7 +94,8 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     """Candlestick (or close line for close-only data) with volume beneath on a shared x-axis.
 
     Bars sit at midday of their date so that hovering Monday's candle is never lost at the edge of
-    the weekend's axis break; a 7-day asset (``every_day``) has no breaks at all.
+    the weekend's axis break; a 7-day asset (``every_day``) and a view of more than DENSE_SESSIONS
+    have no breaks at all.
     """
     colors = THEMES[theme_name(theme)]
     ticker = str(bars["ticker"].iloc[0]) if not bars.empty else ""
@@ -112,7 +115,7 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
     if bars["volume"].notna().any():
         traces.append(_volume(x, bars["volume"].astype("float64")))
     markers, lines = event_markers(events, colors, yaxis="y3", noon=True, line_yref="y3")
-    breaks = [] if every_day else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
+    breaks = [] if every_day or len(x) > DENSE_SESSIONS else [dict(bounds=["sat", "mon"]), dict(values=list(holidays))]
     axes = _price_and_volume_axes()
     x_axis = dict(rangeslider=dict(visible=False), rangebreaks=breaks, hoverformat="%Y-%m-%d")
     return base_figure(
@@ -125,7 +128,7 @@ def price_figure(bars: pd.DataFrame, events: list[dict], theme: str = "light",
 
 def _volume(x: pd.DatetimeIndex, volume: pd.Series) -> dict:
     """Bars, or a stepped area centred on each session when there are too many to tell apart."""
-    shape = (dict(type="bar", marker=dict(color=_VOLUME_COLOR)) if len(x) <= DENSE_VOLUME_SESSIONS else
+    shape = (dict(type="bar", marker=dict(color=_VOLUME_COLOR)) if len(x) <= DENSE_SESSIONS else
              dict(type="scatter", mode="lines", fill="tozeroy", fillcolor=_VOLUME_COLOR,
                   line=dict(shape="hvh", width=0, color=_VOLUME_COLOR)))
     return dict(x=x, y=volume, name="Volume", xaxis="x2", yaxis="y2",
