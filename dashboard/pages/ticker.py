@@ -172,8 +172,10 @@ def update_ticker(symbol, start, end, theme, clicks=None):
     dates = (no_update, no_update)
     try:
         symbol = normalize_symbol(symbol or "")
-        if any(clicks or []) and isinstance(ctx.triggered_id, dict):
-            dates = start, end = _range_dates(reads, symbol, ctx.triggered_id["range"]) or (start, end)
+        picked = any(clicks or []) and isinstance(ctx.triggered_id, dict) and _range_dates(
+            reads, symbol, ctx.triggered_id["range"])
+        if picked:
+            dates = start, end = picked
         view = TickerView(symbol, parse_day(start, "start"), parse_day(end, "end"))
         if view.start is None or view.end is None or view.start > view.end:
             view = window(reads, symbol, view.start if view.end is None else None, view.end)
