@@ -56,7 +56,8 @@ def overview(**kwargs):
     defaults = dict(tickers=MINERS, start="2025-06-01", end="2025-09-30", categories=ALL, origins=list(ORIGINS),
                     scale="linear", theme="light")
     defaults.update(kwargs)
-    figure, rows, _table, _key, message, note, fresh = page("overview").update_overview(*defaults.values())
+    figure, rows, _table, _key, message, note, fresh, *dates = page("overview").update_overview(*defaults.values())
+    assert dates == [dash.no_update, dash.no_update]  # typed dates are the user's: never rewritten
     return figure, rows, message, note, fresh
 
 
@@ -238,35 +239,60 @@ def test_ticker_page_and_unknown_ticker(context):
     assert "Unknown ticker" in hostile and "minerdash fetch --tickers" not in hostile
 
 
-def test_a_range_button_sets_the_dates_and_draws_them_in_one_answer(app, market_data):
-    """The request Dash's renderer posts when 5Y is clicked on /ticker/HUT: one answer carries the
-    new dates and the charts over them (five years back from HUT's last stored session)."""
-    client = app.server.test_client()
-    client.get("/")
-    outputs = [("ticker-price", "figure"), ("ticker-rolling", "figure"), ("ticker-drawdown", "figure"),
-               ("ticker-stats", "children"), ("ticker-event-rows", "data"), ("ticker-notices", "children"),
-               ("ticker-dates", "start_date"), ("ticker-dates", "end_date")]
-    buttons = [{"id": {"type": "ticker-range", "range": label}, "property": "n_clicks", "value": label == "5Y" or None}
-               for label in ("1M", "3M", "YTD", "1Y", "5Y", "All")]
+def range_click(client, page_id: str, outputs: list[tuple[str, str]], controls: list[dict], label: str) -> dict:
+    """The answer to the request Dash's renderer posts when range button ``label`` is clicked."""
+    buttons = [{"id": {"type": f"{page_id}-range", "range": r}, "property": "n_clicks", "value": r == label or None}
+               for r in ("1M", "3M", "YTD", "1Y", "5Y", "All")]
+    outputs = [*outputs, (f"{page_id}-dates", "start_date"), (f"{page_id}-dates", "end_date")]
     answer = client.post("/_dash-update-component", json={
         "output": "".join(f"..{i}.{p}." for i, p in outputs) + ".",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": "ticker-picker", "property": "value", "value": "HUT"},
-                   {"id": "ticker-dates", "property": "start_date", "value": "2025-06-02"},
-                   {"id": "ticker-dates", "property": "end_date", "value": "2025-07-31"},
-                   {"id": "theme-store", "property": "data", "value": "light"}, buttons],
-        "changedPropIds": ['{"range":"5Y","type":"ticker-range"}.n_clicks']})
+        "inputs": [*controls, {"id": "theme-store", "property": "data", "value": "light"}, buttons],
+        "state": [{"id": {"type": "sort-state", "table": "overview-stats"}, "property": "data", "value": None}]
+        if page_id == "overview" else [],
+        "changedPropIds": [f'{{"range":"{label}","type":"{page_id}-range"}}.n_clicks']})
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    response = answer.get_json()["response"]
-    last = pd.read_csv(market_data / "HUT.csv")["Date"].max()
-    year, rest = last.split("-", 1)
-    start = f"{int(year) - 5}-{rest}"
-    assert response["ticker-dates"] == {"start_date": start, "end_date": last}
-    candles = response["ticker-price"]["figure"]["data"][0]
-    days = pd.to_datetime(candles["x"])
+    return answer.get_json()["response"]
+
+
+def control(component_id: str, prop: str, value) -> dict:
+    return {"id": component_id, "property": prop, "value": value}
+
+
+def test_a_range_button_sets_the_dates_and_draws_them_in_one_answer(app, market_data):
+    """A range button's click, as Dash's renderer posts it, is answered with the new dates and the
+    charts over them at once: 5Y on /ticker/HUT (back from HUT's last session), 1Y on the overview
+    of MARA and RIOT (back from the later of their last sessions)."""
+    client = app.server.test_client()
+    client.get("/")
     hut = pd.read_csv(market_data / "HUT.csv", parse_dates=["Date"])
+    last = hut["Date"].max()
+    start = last - pd.DateOffset(years=5)
+    response = range_click(client, "ticker", [
+        ("ticker-price", "figure"), ("ticker-rolling", "figure"), ("ticker-drawdown", "figure"),
+        ("ticker-stats", "children"), ("ticker-event-rows", "data"), ("ticker-notices", "children")], [
+        control("ticker-picker", "value", "HUT"), control("ticker-dates", "start_date", "2025-06-02"),
+        control("ticker-dates", "end_date", "2025-07-31")], "5Y")
+    assert response["ticker-dates"] == {"start_date": f"{start:%F}", "end_date": f"{last:%F}"}
+    days = pd.to_datetime(response["ticker-price"]["figure"]["data"][0]["x"])
     shown = hut[(hut["Date"] >= start) & (hut["Date"] <= last)]
     assert days.normalize().strftime("%F").tolist() == shown["Date"].dt.strftime("%F").tolist()
+
+    bars = {t: pd.read_csv(market_data / f"{t}.csv", parse_dates=["Date"]) for t in ("MARA", "RIOT")}
+    last = max(b["Date"].max() for b in bars.values())
+    start = last - pd.DateOffset(years=1)
+    response = range_click(client, "overview", [
+        ("overview-graph", "figure"), ("overview-rows", "data"), ("overview-table", "children"),
+        ("overview-key", "children"), ("overview-message", "children"), ("overview-table-note", "children"),
+        ("overview-freshness", "children")], [
+        control("overview-tickers", "value", ["MARA", "RIOT"]), control("overview-dates", "start_date", "2025-06-02"),
+        control("overview-dates", "end_date", "2025-07-31"), control("overview-categories", "value", ALL),
+        control("overview-origins", "value", list(ORIGINS)), control("overview-scale", "value", "linear")], "1Y")
+    assert response["overview-dates"] == {"start_date": f"{start:%F}", "end_date": f"{last:%F}"}
+    traces = {t["name"]: t for t in response["overview-graph"]["figure"]["data"]}
+    mara = bars["MARA"][(bars["MARA"]["Date"] >= start) & (bars["MARA"]["Date"] <= last)]
+    assert [f"{pd.Timestamp(x, unit='ms'):%F}" for x in values(traces["MARA"]["x"])] == \
+        mara["Date"].dt.strftime("%F").tolist()
 
 
 def test_event_page_matches_the_cli_computation(context, filled_db_url):

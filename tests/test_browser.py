@@ -140,6 +140,16 @@ def test_the_log_toggle_lives_in_the_url_with_readable_ticks(visit, base_url):
     assert "100" in ticks and all(re.fullmatch(r"[125]0*|[125],000", t.replace(",", ",")) for t in ticks), ticks
 
 
+def test_an_overview_range_button_sets_the_dates_and_redraws(visit):
+    page = visit("/?tickers=MARA,RIOT&start=2021-01-04&end=2025-09-30")
+    page.locator("""button[id*='"range":"1Y"']""").click()
+    poll_url(page, r".*start=2025-05-29&end=2026-05-29.*")  # a year back from the snapshot's last session
+    poll(page, """(() => { const gd = document.querySelector('#overview-graph .js-plotly-plot');
+        const mara = gd && (gd._fullData || []).find(t => t.name === 'MARA');  // x decoded from its typed array
+        return mara && new Date(mara.x[0]).toISOString().slice(0, 10) === '2025-05-29'; })()""")
+    assert page.locator("input#overview-dates").input_value() == "2025-05-29"
+
+
 def test_the_ticker_page_has_a_picker_range_buttons_and_is_remembered(visit):
     page = visit("/ticker/MARA", ready="#ticker-price .js-plotly-plot .trace")
     for chart in ("ticker-rolling", "ticker-drawdown"):

@@ -153,14 +153,24 @@ def _outputs(reads, view: View, theme: str) -> tuple:
     Output("overview-message", "children"),
     Output("overview-table-note", "children"),
     Output("overview-freshness", "children"),
+    Output("overview-dates", "start_date"),
+    Output("overview-dates", "end_date"),
     *CONTROLS,
     Input(THEME_STORE, "data"),
+    Input({"type": "overview-range", "range": ALL}, "n_clicks"),
     State({"type": "sort-state", "table": "overview-stats"}, "data"),
     prevent_initial_call=True,
 )
-def update_overview(tickers, start, end, categories, origins, scale, theme, sort=None):
+def update_overview(tickers, start, end, categories, origins, scale, theme, clicks=None, sort=None):
+    """The chart, statistics and news key of the picked view. A range button sets the dates and
+    draws them in the same answer (as on the ticker page: no round trip for the dates alone)."""
     reads = current_reads()
     theme = theme_name(theme)
+    dates = (dash.no_update, dash.no_update)
+    picked = any(clicks or []) and isinstance(ctx.triggered_id, dict) and _range_dates(
+        reads, tickers, ctx.triggered_id["range"])
+    if picked:
+        dates = start, end = picked
 
     def compute() -> tuple:
         figure, rows, key, message, note, fresh = _outputs(
@@ -168,10 +178,11 @@ def update_overview(tickers, start, end, categories, origins, scale, theme, sort
         return figure, rows, stats_table(rows, sort), key, message, note, fresh
 
     try:  # the whole answer is kept: a repeated view costs one cache read
-        return reads.memo("overview-outputs", (tickers, start, end, categories, origins, scale, theme, sort),
-                          lambda: wire_form(compute()))
+        return (*reads.memo("overview-outputs", (tickers, start, end, categories, origins, scale, theme, sort),
+                            lambda: wire_form(compute())), *dates)
     except MinerdashError as exc:
-        return figure_message(str(exc), theme), [], None, None, error_notice(str(exc)), "", dash.no_update
+        return (figure_message(str(exc), theme), [], None, None, error_notice(str(exc)), "", dash.no_update,
+                *dates)
 
 
 @callback(
@@ -197,28 +208,21 @@ def sync_url(tickers, start, end, categories, origins, scale, current):
                       current)
 
 
-@callback(
-    Output("overview-dates", "start_date"),
-    Output("overview-dates", "end_date"),
-    Input({"type": "overview-range", "range": ALL}, "n_clicks"),
-    State("overview-tickers", "value"),
-    prevent_initial_call=True,
-)
-def apply_range(clicks, tickers):
-    if not ctx.triggered_id or not any(clicks or []):
-        raise PreventUpdate
-    reads = current_reads()
+def _range_dates(reads, tickers, label: str) -> tuple[str, str] | None:
+    """(start, end) of range button ``label``: back from the picked tickers' latest session (to the
+    first stored one for All); None when the pick is invalid or nothing is stored."""
     try:
         symbols = View.parse(tickers or []).tickers
         fresh = freshness(reads, symbols or None)
+        if fresh.latest is None:
+            return None
         status = reads.status()
         chosen = status["ticker"].isin(symbols) if symbols else status["rows"] > 0
         first = min(status.loc[chosen & (status["rows"] > 0), "first_date"], default=None)
-        if fresh.latest is None:
-            raise PreventUpdate
-        return range_start(ctx.triggered_id["range"], fresh.latest, first), fresh.latest
+        start = range_start(label, fresh.latest, first)
     except MinerdashError:
-        raise PreventUpdate from None
+        return None
+    return None if start is None else (start.isoformat(), fresh.latest.isoformat())
 
 
 def _shown(reads, tickers, start, end) -> tuple[View, list[str]]:
