@@ -47,7 +47,7 @@ def repack(conn: sa.Connection, ticker: str) -> None:
                        prices.c.partial)
              .where(prices.c.ticker == ticker).order_by(prices.c.date))
     blob = pack(conn.execute(query).cursor.fetchall())
-    conn.execute(upsert(conn.dialect.name, price_columns, ["ticker"]), [{"ticker": ticker, "bars": blob}])
+    conn.execute(upsert(conn.dialect.name, price_columns, ["ticker"]), [{"ticker": ticker, "packed": blob}])
 
 
 def reconcile(conn: sa.Connection) -> None:
@@ -69,10 +69,10 @@ def _stored_uncompressed(conn: sa.Connection) -> None:
     storage), and blobs stored compressed before are rewritten once. 100 tickers × 10 years is
     15 MB, and reads in about two thirds of the time."""
     storage = conn.execute(sa.text("SELECT attstorage FROM pg_attribute WHERE attrelid = "
-                                   "'price_columns'::regclass AND attname = 'bars'")).scalar_one()
+                                   "'price_columns'::regclass AND attname = 'packed'")).scalar_one()
     if storage != "e":
-        conn.execute(sa.text("ALTER TABLE price_columns ALTER COLUMN bars SET STORAGE EXTERNAL"))
-        conn.execute(sa.text("UPDATE price_columns SET bars = bars || ''::bytea"))  # a new value: stored anew
+        conn.execute(sa.text("ALTER TABLE price_columns ALTER COLUMN packed SET STORAGE EXTERNAL"))
+        conn.execute(sa.text("UPDATE price_columns SET packed = packed || ''::bytea"))  # a new value: stored anew
 
 
 def unpack(rows: Iterable[tuple[str, bytes | memoryview]], start=None, end=None,

@@ -48,7 +48,7 @@ price_columns = sa.Table(
     "price_columns",
     metadata,
     sa.Column("ticker", sa.String(15), primary_key=True),
-    sa.Column("bars", sa.LargeBinary, nullable=False),
+    sa.Column("packed", sa.LargeBinary, nullable=False),
 )
 
 tickers = sa.Table(
@@ -124,20 +124,16 @@ def _v1_to_v2(conn) -> None:
 
 
 def _v2_to_v3(conn) -> None:
-    """Version 3: each ticker's bars packed in ``price_columns``, filled from the rows."""
-    from dashboard.price_columns import reconcile
-
-    price_columns.create(conn, checkfirst=True)
-    reconcile(conn)
+    """Version 3: each ticker's bars packed in ``price_columns`` (created, and filled from the rows,
+    after the migrations: ``Store._create_schema``)."""
 
 
 def _v3_to_v4(conn) -> None:
-    """Version 4: the packed bars laid out column after column instead of bar after bar (the
-    same bytes, reordered): every ticker is packed again from its rows."""
-    from dashboard.price_columns import reconcile
-
-    conn.execute(price_columns.delete())
-    reconcile(conn)
+    """Version 4: the packed bars laid out column after column instead of bar after bar, in a
+    column renamed from ``bars`` to ``packed``: a reader still running the old code (a deploy's
+    old workers) then fails on the missing column instead of misreading the new layout. The table
+    is created again and every ticker packed from its rows right after."""
+    conn.execute(sa.text("DROP TABLE IF EXISTS price_columns"))
 
 
 # from-version → step that brings a store to from-version + 1 (new tables are created after).

@@ -299,7 +299,7 @@ class Store(EventQueries, RunQueries):
         the packed copy of each ticker's bars (``price_columns``), which the writer keeps equal to
         the rows.
         """
-        query = sa.select(price_columns.c.ticker, price_columns.c.bars)
+        query = sa.select(price_columns.c.ticker, price_columns.c.packed)
         if symbols is not None:
             query = query.where(price_columns.c.ticker.in_(list(symbols)))
         with self.reading() as conn:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard.errors import StoreNotReady
+from dashboard.errors import StoreNotReady, StoreUnavailable
 from dashboard.schema import SCHEMA_VERSION, schema_info
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
@@ -72,8 +72,8 @@ def test_postgresql_keeps_the_packed_bars_uncompressed(market_data):
     def storage():
         with store.reading() as conn:
             kind = conn.execute(sa.text("SELECT attstorage FROM pg_attribute WHERE attrelid = "
-                                        "'price_columns'::regclass AND attname = 'bars'")).scalar_one()
-            methods = conn.execute(sa.text("SELECT pg_column_compression(bars) FROM price_columns")).scalars()
+                                        "'price_columns'::regclass AND attname = 'packed'")).scalar_one()
+            methods = conn.execute(sa.text("SELECT pg_column_compression(packed) FROM price_columns")).scalars()
             return kind, set(methods)
 
     try:
@@ -81,8 +81,8 @@ def test_postgresql_keeps_the_packed_bars_uncompressed(market_data):
         assert storage() == ("e", {None})
         stored = store.read_prices()
         with store.engine.begin() as conn:  # as PostgreSQL stores a bytea by default
-            conn.execute(sa.text("ALTER TABLE price_columns ALTER COLUMN bars SET STORAGE EXTENDED"))
-            conn.execute(sa.text("UPDATE price_columns SET bars = bars || ''::bytea"))
+            conn.execute(sa.text("ALTER TABLE price_columns ALTER COLUMN packed SET STORAGE EXTENDED"))
+            conn.execute(sa.text("UPDATE price_columns SET packed = packed || ''::bytea"))
         kind, methods = storage()
         assert kind == "x" and None not in methods
         writer = Store(store.url)
@@ -109,8 +109,9 @@ def test_a_version_2_store_is_packed_when_migrated(store, market_data):
 
 
 def test_a_version_3_store_has_its_bars_packed_again_column_after_column(store, market_data):
-    """Version 3 packed each bar's fields together; version 4 packs each field's column together.
-    A version 3 store, its blobs written here in the old layout, reads the same after migrating."""
+    """Version 3 packed each bar's fields together, in a column ``bars``; version 4 packs each
+    field's column together, in ``packed``. A version 3 store (its blobs written here in the old
+    layout) reads the same after migrating, and a reader of the old code fails instead of misreading."""
     fill_store(store, market_data, ["HUT"])
     expected = store.read_prices(include_partial=True)
     rows = rows_read_independently(store, ["HUT"], include_partial=True)
@@ -119,15 +120,20 @@ def test_a_version_3_store_has_its_bars_packed_again_column_after_column(store, 
     old["date"] = (rows["date"] - pd.Timestamp("1970-01-01")).dt.days
     for field in fields:
         old[field] = rows[field].astype("float64")
+    blob_type = "BYTEA" if store.dialect == "postgresql" else "BLOB"
     with store.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE price_columns SET bars = :bars"), {"bars": old.tobytes()})
+        conn.execute(sa.text("DROP TABLE price_columns"))
+        conn.execute(sa.text(f"CREATE TABLE price_columns (ticker VARCHAR(15) PRIMARY KEY, bars {blob_type} NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO price_columns VALUES ('HUT', :bars)"), {"bars": old.tobytes()})
         conn.execute(schema_info.update().where(schema_info.c.key == "version").values(value="3"))
     migrated = Store(store.url)
     assert migrated.create_or_migrate() == SCHEMA_VERSION == 4
     pd.testing.assert_frame_equal(migrated.read_prices(include_partial=True), expected)
     assert_reads_equal_the_rows(migrated, ["HUT"])
     with migrated.reading() as conn:
-        blob = bytes(conn.execute(sa.text("SELECT bars FROM price_columns")).scalar_one())
+        blob = bytes(conn.execute(sa.text("SELECT packed FROM price_columns")).scalar_one())
+    with pytest.raises(StoreUnavailable, match="bars"), migrated.reading() as conn:
+        conn.execute(sa.text("SELECT ticker, bars FROM price_columns"))  # version 3's read
     count = len(rows)
     assert len(blob) == count * 57
     assert np.array_equal(np.frombuffer(blob, "<i8", count), old["date"])
