@@ -26,6 +26,8 @@ def upsert(dialect: str, table: sa.Table, keys: list[str], columns: list[str] | 
 # The packed bars of 100 tickers × 10 years are 15 MB: with a cache that holds them, a wide read
 # no longer goes back to the file for every page, and takes less than half the time.
 SQLITE_CACHE_KIB = 32 * 1024
+# Set on every SQLite connection, the writer's and read-only ones alike.
+_SQLITE_PRAGMAS = ("PRAGMA busy_timeout=30000", f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 def fetch_all(conn: sa.Connection, query: sa.Select) -> list[tuple]:
@@ -83,8 +85,8 @@ def _sqlite_engine(url: str, read_only: bool) -> sa.Engine:
         # mode=ro: this process can never write, whatever the folder's permissions.
         connection = sqlite3.connect(f"file:{path}?mode=ro&immutable={immutable}", uri=True, timeout=30,
                                      check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=30000")
-        connection.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        for pragma in _SQLITE_PRAGMAS:
+            connection.execute(pragma)
         return connection
 
     return sa.create_engine("sqlite://", creator=connect)
@@ -92,10 +94,8 @@ def _sqlite_engine(url: str, read_only: bool) -> sa.Engine:
 
 def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    for pragma in (*_SQLITE_PRAGMAS, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"):
+        cursor.execute(pragma)
     cursor.close()
 
 

@@ -30,9 +30,9 @@ from dashboard.errors import MinerdashError
 from dashboard.events.model import CATEGORIES, ORIGINS
 from dashboard.exports import csv_download, filename, prices_download
 from dashboard.figures.theme import theme_name
-from dashboard.params import RANGES, SCALES, View, range_start
+from dashboard.params import RANGES, SCALES, View
 from dashboard.tables import Column, sort_state, sorting, table
-from dashboard.viewmodels.freshness import freshness
+from dashboard.viewmodels.freshness import freshness, range_dates
 from dashboard.viewmodels.overview import overview, with_defaults
 
 dash.register_page(__name__, path="/", name="Overview", title="minerdash · Overview", order=0, nav=True)
@@ -209,20 +209,11 @@ def sync_url(tickers, start, end, categories, origins, scale, current):
 
 
 def _range_dates(reads, tickers, label: str) -> tuple[str, str] | None:
-    """(start, end) of range button ``label``: back from the picked tickers' latest session (to the
-    first stored one for All); None when the pick is invalid or nothing is stored."""
+    """The dates of range button ``label`` over the picked tickers; None when the pick is invalid."""
     try:
-        symbols = View.parse(tickers or []).tickers
-        fresh = freshness(reads, symbols or None)
-        if fresh.latest is None:
-            return None
-        status = reads.status()
-        chosen = status["ticker"].isin(symbols) if symbols else status["rows"] > 0
-        first = min(status.loc[chosen & (status["rows"] > 0), "first_date"], default=None)
-        start = range_start(label, fresh.latest, first)
+        return range_dates(reads, View.parse(tickers or []).tickers, label)
     except MinerdashError:
         return None
-    return None if start is None else (start.isoformat(), fresh.latest.isoformat())
 
 
 def _shown(reads, tickers, start, end) -> tuple[View, list[str]]:

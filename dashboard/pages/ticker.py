@@ -22,10 +22,10 @@ from dashboard.components import (
 from dashboard.errors import InputError, MinerdashError
 from dashboard.exports import prices_download
 from dashboard.figures.theme import theme_name
-from dashboard.params import RANGES, parse_day, range_start
+from dashboard.params import RANGES, parse_day
 from dashboard.symbols import normalize_symbol
 from dashboard.tables import NEWEST_FIRST, Column, sort_state, sorting, table
-from dashboard.viewmodels.freshness import freshness
+from dashboard.viewmodels.freshness import freshness, range_dates
 from dashboard.viewmodels.ticker import ROLLING_WINDOW, TickerView, ticker_view, window
 
 dash.register_page(__name__, path_template="/ticker/<ticker>", path="/ticker/MARA", name="Ticker",
@@ -172,8 +172,8 @@ def update_ticker(symbol, start, end, theme, clicks=None):
     dates = (no_update, no_update)
     try:
         symbol = normalize_symbol(symbol or "")
-        picked = any(clicks or []) and isinstance(ctx.triggered_id, dict) and _range_dates(
-            reads, symbol, ctx.triggered_id["range"])
+        picked = any(clicks or []) and isinstance(ctx.triggered_id, dict) and range_dates(
+            reads, [symbol], ctx.triggered_id["range"])
         if picked:
             dates = start, end = picked
         view = TickerView(symbol, parse_day(start, "start"), parse_day(end, "end"))
@@ -183,15 +183,6 @@ def update_ticker(symbol, start, end, theme, clicks=None):
     except MinerdashError as exc:
         message = figure_message(str(exc), theme)
         return message, message, message, [], [], None, *dates
-
-
-def _range_dates(reads, symbol: str, label: str) -> tuple[str, str] | None:
-    """(start, end) of range button ``label`` over ``symbol``'s stored sessions; None without any."""
-    prices = reads.prices((symbol,))
-    if prices.empty:
-        return None
-    first, last = prices["date"].min().date(), prices["date"].max().date()
-    return range_start(label, last, first).isoformat(), last.isoformat()
 
 
 @callback(

@@ -1,10 +1,12 @@
-"""How fresh the shown data is: as-of dates per ticker, fetch time, failures, snapshot origin."""
+"""How fresh the shown data is: as-of dates per ticker, fetch time, failures, snapshot origin; and
+the dates a range button picks back from the latest of them."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from dashboard.params import range_start
 from dashboard.snapshot import SNAPSHOT_SOURCE
 
 
@@ -46,3 +48,16 @@ def freshness(reads, symbols=None) -> Freshness:
         )
 
     return reads.memo("freshness", key, compute)
+
+
+def range_dates(reads, symbols, label: str) -> tuple[str, str] | None:
+    """(start, end) as ISO dates of range button ``label``: back from the latest stored session of
+    ``symbols`` (every stored ticker when empty), to their first one for All; None when none is
+    stored. An unknown label is an InputError (``range_start``)."""
+    latest = freshness(reads, symbols or None).latest
+    if latest is None:
+        return None
+    status = reads.status()
+    chosen = (status["ticker"].isin(list(symbols)) if symbols else True) & (status["rows"] > 0)
+    start = range_start(label, latest, min(status.loc[chosen, "first_date"], default=None))
+    return None if start is None else (start.isoformat(), latest.isoformat())
