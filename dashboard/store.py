@@ -26,20 +26,19 @@ from dashboard.bar_changes import (
 )
 from dashboard.bars import VALUE_FIELDS
 from dashboard.errors import StoreNotReady, StoreUnavailable
-from dashboard.price_columns import reconcile, repack, unpack
+from dashboard.price_columns import read_packed, reconcile, repack
 from dashboard.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     actions,
     as_utc,
     metadata,
-    price_columns,
     prices,
     schema_info,
     tickers,
     utcnow,
 )
-from dashboard.store_engine import fetch_all, first_line, make_engine, missing_table, upsert
+from dashboard.store_engine import first_line, make_engine, missing_table, upsert
 from dashboard.store_events import EventQueries
 from dashboard.store_runs import RunQueries
 
@@ -299,12 +298,8 @@ class Store(EventQueries, RunQueries):
         the packed copy of each ticker's bars (``price_columns``), which the writer keeps equal to
         the rows.
         """
-        query = sa.select(price_columns.c.ticker, price_columns.c.packed)
-        if symbols is not None:
-            query = query.where(price_columns.c.ticker.in_(list(symbols)))
         with self.reading() as conn:
-            rows = fetch_all(conn, query)
-        return unpack(rows, start, end, include_partial)
+            return read_packed(conn, symbols, start, end, include_partial)
 
     def read_partial_bars(self) -> pd.DataFrame:
         """Bars stored while their session was open: ticker, date, close."""

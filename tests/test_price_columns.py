@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.errors import StoreNotReady, StoreUnavailable
-from dashboard.schema import SCHEMA_VERSION, schema_info
+from dashboard.price_columns import BAR_BYTES, unpack
+from dashboard.schema import SCHEMA_VERSION, price_columns, schema_info
 from dashboard.sources.csv_file import read_price_csv
 from dashboard.store import Store
 from tests.conftest import drop_postgres_store, fill_store, make_postgres_store
@@ -62,6 +63,32 @@ def test_the_packed_copy_read_equals_the_stored_rows_through_every_kind_of_write
     assert_reads_equal_the_rows(store, ["MARA", "BTC-USD"])
     assert store.read_prices([]).empty and list(store.read_prices([]).columns) == list(rows_read_independently(
         store, []).columns)
+
+
+def test_packed_rows_in_any_order_and_any_window_unpack_to_the_rows(store, market_data):
+    """Rows are copied into the frame as they arrive, sorted by code point (BTC-USD before BTC1,
+    which a natural-language collation puts the other way) whatever order the database sends, and
+    a narrow window keeps no more memory than it shows."""
+    fill_store(store, market_data, ["MARA", "BTC-USD"])
+    btc = read_price_csv(market_data / "BTC-USD.csv")
+    store.write_bars("BTC1", btc.bars[btc.bars["date"] >= "2025-01-01"], "copy", fields=btc.fields)
+    tickers = ["MARA", "BTC1", "BTC-USD"]
+    with store.reading() as conn:
+        rows = [(t, bytes(b)) for t, b in conn.execute(sa.select(price_columns.c.ticker, price_columns.c.packed)
+                                                       .where(price_columns.c.ticker.in_(tickers)))]
+    rows.sort(key=lambda row: tickers.index(row[0]))
+    bars = sum(len(blob) for _, blob in rows) // BAR_BYTES
+    for start, end in [(None, None), ("2024-04-19", "2025-07-29"), ("2025-07-29", "2025-07-29")]:
+        expected = rows_read_independently(store, tickers, start, end)
+        assert list(expected["ticker"].unique()) == ["BTC-USD", "BTC1", "MARA"] or start
+        for given in (None, bars):
+            read = unpack(iter(rows) if given else rows, start and date.fromisoformat(start),
+                          end and date.fromisoformat(end), bars=given)
+            pd.testing.assert_frame_equal(read, expected, check_dtype=False)
+    narrow = unpack(sorted(rows), date(2025, 7, 29), date(2025, 7, 29), bars=bars)
+    assert len(narrow) == 3 and narrow["close"].to_numpy().base.nbytes < 1000
+    pd.testing.assert_frame_equal(store.read_prices(tickers), rows_read_independently(store, tickers),
+                                  check_dtype=False)
 
 
 def test_postgresql_keeps_the_packed_bars_uncompressed(market_data):
