@@ -79,7 +79,7 @@ def _stored_uncompressed(conn: sa.Connection) -> None:
 
 
 def read_packed(conn: sa.Connection, symbols: Iterable[str] | None = None, start=None, end=None,
-         include_partial: bool = False) -> pd.DataFrame:
+                include_partial: bool = False) -> pd.DataFrame:
     """Long frame with BAR_COLUMNS of ``symbols`` (all when None) from their packed bars.
 
     One statement brings the blobs, in the order of their tickers' code points, and the length of

