@@ -10,10 +10,10 @@ returning visitor's does). Two measures:
    as sent and without each optional part (volume panel, event markers, legend, template, axis
    breaks). It is the cold draw a visit pays once plotly is loaded.
 2. Repeat visits of the real pages, their first-view layout edited on its way to the browser:
-   as sent, and without everything below the first chart (statistics, tables, other charts), to
-   the frame that paints the first trace. The edit runs through Playwright's request interception,
-   which delays every visit alike (by 100–150 ms here): compare the two rows, not with
-   first_visit.py.
+   as sent, and without everything below the first chart (statistics cards, tables, date pickers,
+   the other charts), to the frame that paints the first trace. The edit runs through Playwright's
+   request interception, which delays every visit alike (by 100–150 ms here): compare the two
+   rows, not with first_visit.py.
 """
 
 import argparse
@@ -45,7 +45,7 @@ def _without(figure: dict, part: str) -> dict:
         for axis in ("xaxis2", "yaxis2"):
             layout.pop(axis, None)
         layout.get("yaxis", {})["domain"] = [0, 1]
-    elif part == "event markers":
+    elif part == "event markers" and any(t.get("legendgroup") == "events" for t in data):
         figure["data"] = [t for t in data if t.get("legendgroup") != "events"]
         layout.pop("shapes", None)
     elif part == "legend":
