@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 from _common import ROOT
-from first_visit import PAGES, STAMP, first_trace, returning_profile, served
+from first_visit import PAGES, returning_profile, served, visit
 
 from dashboard.browser import chromium
 from dashboard.bundles import COMPILE_HINT, PLOTLY, installed
@@ -164,17 +164,12 @@ def edited_visits(browser, base: str, views: dict, runs: int) -> None:
         times = {name: [] for name in variants}
         for run in range(runs + 2):
             for name, body in variants.items():
-                page = contexts[name].new_page()
-                page.route("**/_dash-layout", lambda route, _request=None, body=body: route.fulfill(
-                    status=200, content_type="application/json", body=body))
-                page.add_init_script(f"({STAMP})({json.dumps(ready)})")
-                cdp = contexts[name].new_cdp_session(page)
-                page.goto(base + path, wait_until="commit")
-                elapsed = first_trace(cdp)
-                page.wait_for_load_state("networkidle")
-                page.close()
+                def layout_as(page, body=body):
+                    page.route("**/_dash-layout", lambda route, _request=None: route.fulfill(
+                        status=200, content_type="application/json", body=body))
+                elapsed = visit(browser, base + path, ready, None, warm_context=contexts[name], prepare=layout_as)[0]
                 if run >= 2:
-                    times[name].append(elapsed)
+                    times[name].append(elapsed * 1000)
         for name, context in contexts.items():
             context.close()
             print(f"  {path:<28} {name:<40} {statistics.median(times[name]):6.0f} ms")

@@ -87,11 +87,14 @@ def first_trace(cdp) -> float:
     raise RuntimeError(f"the page never answered: {answer['exceptionDetails']}")
 
 
-def visit(browser, url: str, ready: str, profile, warm_context=None):
+def visit(browser, url: str, ready: str, profile, warm_context=None, prepare=None):
     """(seconds from the navigation's start to the frame that paints the first trace, bytes on the
-    wire, [(bytes, encoding, url)]) of one visit."""
+    wire, [(bytes, encoding, url)]) of one visit. ``prepare(page)`` runs before the page is opened
+    (first_screen.py edits an answer on its way with it)."""
     context = warm_context or browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
+    if prepare:
+        prepare(page)
     page.add_init_script(f"({STAMP})({json.dumps(ready)})")
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
